@@ -1,0 +1,3 @@
+from academichub.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure logic: parsing, normalisation, ranking. Nothing here imports Django."""

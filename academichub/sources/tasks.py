@@ -1,0 +1,151 @@
+"""Huey jobs: every enabled source on its own interval or schedule, and ingests on demand.
+
+A periodic task looks every five minutes at which sources are due (their
+interval has passed since their last run, or their schedule fired since
+then) and queues one job per due source. Each job holds a lock named after
+its source, so a slow harvest is never run twice at once, while different
+sources run side by side. arXiv RSS keeps its announcement schedule
+(``ARXIV_SCHEDULE``) as its default.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.exceptions import TaskLockedException
+
+from academichub.core.schedule import Schedule, parse_schedule
+
+log = logging.getLogger("academichub.sources")
+
+CHECK_MINUTES = 5  # how often due sources are looked for
+STALE_RUN = timedelta(hours=6)  # a "running" run (or a lock) older than this is taken as dead
+
+
+def announcement_due(moment: datetime) -> bool:
+    """True during the minute arXiv's announcement schedule fires (UTC, naive or aware)."""
+    aware = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return parse_schedule(settings.ARXIV_SCHEDULE).is_due(aware)
+
+
+def last_firing(schedule: Schedule, now: datetime) -> datetime | None:
+    """The latest time at or before `now` the schedule fired (looking back a week)."""
+    local = now.astimezone(schedule.zone)
+    for back in range(8):
+        day = local.date() - timedelta(days=back)
+        if day.weekday() not in schedule.weekdays:
+            continue
+        fired = datetime.combine(day, schedule.at, tzinfo=schedule.zone)
+        if fired <= local:
+            return fired
+    return None
+
+
+def is_due(conf, last_started: datetime | None, now: datetime) -> bool:
+    """Whether an enabled source should run now, given when its last run started."""
+    if not conf.enabled:
+        return False
+    if conf.schedule:
+        fired = last_firing(parse_schedule(conf.schedule), now)
+        return fired is not None and (last_started is None or last_started < fired)
+    if conf.interval_minutes:
+        return last_started is None or now - last_started >= timedelta(minutes=conf.interval_minutes)
+    return False  # on demand only
+
+
+def due_sources(now: datetime) -> list[str]:
+    """Enabled sources whose time has come and that are not running already."""
+    from academichub.sources.config import load_settings
+    from academichub.sources.models import SourceRun
+
+    loaded = load_settings()
+    if loaded.errors:
+        log.error("source settings unusable, nothing scheduled: %s", "; ".join(loaded.errors))
+        return []
+    due = []
+    for name in loaded.enabled():
+        last = SourceRun.objects.filter(source=name).order_by("-started").first()
+        if last and last.status == SourceRun.Status.RUNNING and now - last.started < STALE_RUN:
+            continue
+        if is_due(loaded.sources[name], last.started if last else None, now):
+            due.append(name)
+    return due
+
+
+def lock_name(source: str) -> str:
+    return f"source-{source}"
+
+
+def source_lock(source: str):
+    """Huey's lock for one source; with Redis it expires by itself after `STALE_RUN`."""
+    redis = "redis" in type(HUEY.storage).__name__.lower()
+    return HUEY.lock_task(lock_name(source), ttl=int(STALE_RUN.total_seconds()) if redis else None)
+
+
+def lock_is_stale(source: str, now: datetime) -> bool:
+    """A lock left by a worker that died: its source's last run is long over, or "running" for too long.
+
+    The SQLite queue's locks never expire on their own, so without this a
+    crash during a run would stop that source for good.
+    """
+    from academichub.sources.models import SourceRun
+
+    last = SourceRun.objects.filter(source=source).order_by("-started").first()
+    if last is None:
+        return False
+    moment = last.started if last.status == SourceRun.Status.RUNNING else (last.finished or last.started)
+    return now - moment > STALE_RUN
+
+
+@db_periodic_task(crontab(minute=f"*/{CHECK_MINUTES}"))
+def dispatch_due_sources():
+    """Queue a run for every due source that is not locked by a run in progress."""
+    from django.utils import timezone as dj_timezone
+
+    now = dj_timezone.now()
+    for name in due_sources(now):
+        if HUEY.is_locked(lock_name(name)):
+            if not lock_is_stale(name, now):
+                continue
+            log.warning("%s: releasing a lock left by a worker that stopped", name)
+            HUEY.flush_locks(lock_name(name))
+        run_configured_source(name)
+
+
+@db_task(retries=2, retry_delay=300)
+def run_configured_source(name: str):
+    """One scheduled run of one source, under that source's lock."""
+    from academichub.sources.registry import run_sources
+
+    try:
+        with source_lock(name):
+            for run in run_sources([name], {}, scheduled=True):
+                log.info("scheduled %s: %s, %s new, %s merged", run.source, run.status, run.new, run.merged)
+    except TaskLockedException:
+        log.info("%s is already running; skipped", name)
+
+
+@db_task()
+def ping() -> str:
+    """A no-op job: checks that the queue (SQLite or Redis) and a worker are connected."""
+    return "pong"
+
+
+@db_task(retries=2, retry_delay=60)
+def ingest_now(names: list[str] | None = None, options: dict | None = None):
+    """Run sources now (default: the enabled ones), each under its lock; returns the run ids."""
+    from academichub.sources.config import load_settings
+    from academichub.sources.registry import run_sources
+
+    runs = []
+    for name in names or load_settings().enabled():
+        try:
+            with source_lock(name):
+                runs += run_sources([name], options or {})
+        except TaskLockedException:
+            log.info("%s is already running; skipped", name)
+    return [run.pk for run in runs if run is not None]

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("academichub.accounts.urls")),
+    path("api/", include("academichub.api.urls")),
+    path("", include("academichub.web.urls")),
+]
+handler404 = "academichub.web.views.not_found"
+handler500 = "academichub.web.views.server_error"
