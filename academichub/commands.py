@@ -76,6 +76,13 @@ def cmd_status(args) -> int:
     return 0
 
 
+def cmd_embed(args) -> int:
+    """Embed papers that lack a vector of the configured model; Ctrl-C or kill keeps finished batches."""
+    from academichub.search.commands import run_embed
+
+    return run_embed(args)
+
+
 def cmd_ingest(args) -> int:
     from academichub.sources.registry import run_sources
 
@@ -173,3 +180,46 @@ def _run_group(commands: list[list[str]]) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
     return max((child.returncode or 0) for child in children)
+
+
+def _backup_database():
+    from django.db import connection
+
+    from academichub.ops.backup import Database
+
+    return Database.from_settings(connection.settings_dict, connection.vendor)
+
+
+def cmd_backup(args) -> int:
+    from django.db import connection
+    from django.utils import timezone
+
+    from academichub.ops.backup import BackupError, backup
+
+    suffix = "sqlite3" if connection.vendor == "sqlite" else "pgdump"
+    target = Path(args.file) if args.file else (
+        paths.home() / "backups" / f"academichub-{timezone.now():%Y%m%d-%H%M%S}.{suffix}")  # fmt: skip
+    try:
+        written = backup(_backup_database(), target)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"backup written: {written} ({written.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from django.db import connections
+
+    from academichub.ops.backup import BackupError, restore
+
+    db = _backup_database()
+    if not args.yes and input(f"replace everything in {db.vendor} database {db.name} with {args.file}? [y/N] ").lower() != "y":
+        print("restore cancelled")
+        return 1
+    connections.close_all()
+    try:
+        restore(db, Path(args.file))
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"restored {args.file}; run `academichub embed --index-only` to rebuild this node's vector index")
+    return 0

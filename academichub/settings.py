@@ -43,6 +43,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
+# Transport security: HSTS only when asked for (it pins browsers to HTTPS);
+# secure cookies whenever the public address is HTTPS; behind a proxy that
+# terminates TLS set SECURE_PROXY_SSL_HEADER=1 (it must send X-Forwarded-Proto).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER") else None
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -55,6 +64,12 @@ INSTALLED_APPS = [
     "academichub.sources",
     "academichub.web",
     "academichub.accounts",
+    "academichub.briefings",
+    "academichub.ops",
+    "academichub.daily",
+    "academichub.delivery",
+    "academichub.radar",
+    "academichub.search",
 ]
 
 MIDDLEWARE = [
@@ -190,11 +205,26 @@ ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/qu
 ARXIV_SCHEDULE = os.environ.get("ARXIV_SCHEDULE", "20:00 America/New_York sun-thu")
 HTTP_MIN_INTERVAL = float(os.environ.get("HTTP_MIN_INTERVAL", "3"))
 
+# Delivery: API rate limits (requests per hour) and webhooks. Webhooks never reach
+# loopback/private/link-local targets unless listed here (CIDR, e.g. "10.1.0.0/16").
+API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "3600"))
+API_RATE_LIMIT_ANON = int(os.environ.get("API_RATE_LIMIT_ANON", "1200"))
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "academichub.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # ACADEMICHUB_LOG_FORMAT=json gives one JSON object per line, for log shippers.
+            "formatter": "json" if os.environ.get("ACADEMICHUB_LOG_FORMAT") == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"huey": {"level": "INFO", "propagate": False}, "httpx": {"level": "WARNING"}, "django.db.backends": {"level": "WARNING"}},
 }

@@ -14,13 +14,20 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 log = logging.getLogger(__name__)
 
 # (url prefix, "module:attribute") — imported lazily so a broken app cannot
 # stop the rest of the API from loading silently: the import error surfaces.
 ROUTERS: list[tuple[str, str]] = [
+    ("/briefings", "academichub.briefings.api:router"),
+    ("/daily", "academichub.daily.api:router"),
+    ("/radars", "academichub.radar.api:router"),
+    ("/ratings", "academichub.radar.api:ratings_router"),
+    ("/", "academichub.search.api:router"),
+    ("/papers", "academichub.delivery.api:papers"),  # after search: its /papers/{id}/similar must match first
+    ("/me", "academichub.delivery.api:account"),
 ]
 
 
@@ -53,6 +60,10 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return respond(request, 401, "unauthenticated", "a personal access token is needed: "
                        "send 'Authorization: Bearer <token>' (create one in Settings → API tokens)")  # fmt: skip
 
+    @api.exception_handler(Throttled)
+    def throttled(request, exc: Throttled):
+        return respond(request, 429, "rate_limited", "too many requests; wait and retry (see Retry-After)")
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return respond(request, exc.status_code, "http_error", str(exc))
@@ -72,7 +83,10 @@ def _install_error_handlers(api: NinjaAPI) -> None:
 
 
 def build_api() -> NinjaAPI:
-    api = NinjaAPI(title="AcademicHub API", version="1", urls_namespace="api", docs_url="/docs")
+    from academichub.api.auth import ApiThrottle  # every call counts against its caller (token, user or IP)
+
+    api = NinjaAPI(title="AcademicHub API", version="1", urls_namespace="api", docs_url="/docs",
+                   throttle=[ApiThrottle()])  # fmt: skip
     _install_error_handlers(api)
     for prefix, target in ROUTERS:
         module_name, attribute = target.split(":")

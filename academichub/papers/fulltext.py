@@ -18,6 +18,21 @@ SQLITE_SCHEMA = [
 ]
 SQLITE_DROP = ["DROP TABLE IF EXISTS paper_fts"]
 
+# The keyword search's fast path (`academichub.search.keyword`): per query unit
+# (one FTS5 clause such as '"model"'), the TOP_K best papers by bm25 and the
+# score of the best one left out; ``paper_fts_pending`` lists papers indexed
+# since the lists were built, which queries score live until the next rebuild.
+SQLITE_TOP_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS paper_fts_unit (unit TEXT PRIMARY KEY, cutoff REAL NOT NULL,"
+    " size INTEGER NOT NULL, built_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS paper_fts_top (unit TEXT NOT NULL, paper_id INTEGER NOT NULL,"
+    " score REAL NOT NULL, PRIMARY KEY (unit, paper_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS paper_fts_top_paper ON paper_fts_top (paper_id)",
+    "CREATE TABLE IF NOT EXISTS paper_fts_pending (paper_id INTEGER PRIMARY KEY)",
+]
+SQLITE_TOP_DROP = ["DROP TABLE IF EXISTS paper_fts_top", "DROP TABLE IF EXISTS paper_fts_unit",
+                   "DROP TABLE IF EXISTS paper_fts_pending"]  # fmt: skip
+
 POSTGRES_SCHEMA = [
     # No foreign key: Django's flush (tests) truncates papers_paper without
     # CASCADE; deleted papers leave the index through the post_delete signal.
@@ -43,8 +58,15 @@ def schema_statements(vendor: str, drop: bool = False) -> list[str]:
     return []
 
 
+def top_list_statements(vendor: str, drop: bool = False) -> list[str]:
+    """The fast path's tables (SQLite only: PostgreSQL ranks through its GIN index)."""
+    if vendor != "sqlite":
+        return []
+    return SQLITE_TOP_DROP if drop else SQLITE_TOP_SCHEMA
+
+
 def remove(cursor, vendor: str, ids: Sequence[int]) -> None:
-    """Drop index entries before their papers are re-indexed or deleted."""
+    """Drop index entries (and top-list entries) before their papers are re-indexed or deleted."""
     if not ids:
         return
     table, column = ("paper_fts", "rowid") if vendor == "sqlite" else ("paper_search", "paper_id")
@@ -52,6 +74,8 @@ def remove(cursor, vendor: str, ids: Sequence[int]) -> None:
         chunk = list(ids[start : start + 500])
         marks = ",".join(["%s"] * len(chunk))
         cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
+        if vendor == "sqlite":
+            cursor.execute(f"DELETE FROM paper_fts_top WHERE paper_id IN ({marks})", chunk)
 
 
 def add(cursor, vendor: str, docs: Iterable[Doc]) -> None:
@@ -61,6 +85,7 @@ def add(cursor, vendor: str, docs: Iterable[Doc]) -> None:
         return
     if vendor == "sqlite":
         sql = "INSERT INTO paper_fts (rowid, title, authors, abstract) VALUES (%s, %s, %s, %s)"
+        cursor.executemany("INSERT OR IGNORE INTO paper_fts_pending (paper_id) VALUES (%s)", [d[:1] for d in docs])
     else:
         sql = _PG_UPSERT
     cursor.executemany(sql, docs)

@@ -28,11 +28,19 @@ def collect_status() -> dict:
         "database": connection.vendor,
         "latest_announcement": _latest_day(),
         "index": {"fulltext": indexed, "fulltext_complete": indexed == papers},
+        "embeddings": _embeddings(),
         "sources": sources,
         "resumable": [{"key": cp.key, "at": _resume_point(cp.value)}
                       for cp in Checkpoint.objects.all() if not cp.value.get("done")],  # fmt: skip
         "warnings": _warnings(sources, config_errors),
     }
+
+
+def _embeddings() -> dict:
+    """Semantic-search progress: papers with a vector of the configured model (see academichub.search)."""
+    from academichub.search.embedding import progress
+
+    return progress()
 
 
 def _latest_day():
@@ -93,6 +101,7 @@ def format_status(figures: dict) -> str:
         f"latest announcement day: {figures['latest_announcement'] or '-'}",
         f"full-text index: {figures['index']['fulltext']} papers"
         + ("" if figures["index"]["fulltext_complete"] else " (incomplete)"),
+        _embeddings_line(figures["embeddings"]),
         "sources:" if any(row["last_run"] for row in figures["sources"])
         else "sources: none has run yet (try `academichub ingest`)",
     ]
@@ -103,6 +112,14 @@ def format_status(figures: dict) -> str:
     for warning in figures["warnings"]:
         lines.append(f"WARNING {warning}")
     return "\n".join(lines)
+
+
+def _embeddings_line(e: dict) -> str:
+    """'embeddings: 3000 of 74728 (model all-MiniLM-L6-v2/...)', plus rows of an older model to redo."""
+    line = f"embeddings: {e['embedded']} of {e['papers']} (model {e['model']})"
+    if e["other_model"]:
+        line += f"; {e['other_model']} made by another model will be re-embedded"
+    return line + ("" if e["embedded"] >= e["papers"] else " (run `academichub embed` or a worker to continue)")
 
 
 def _source_line(row: dict) -> str:

@@ -1,0 +1,83 @@
+"""JSON API for briefings: request one, list yours, read one (yours, or shared by token)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.security import django_auth
+
+from academichub.api.site import ApiError
+
+from .models import Briefing
+from .services import ScopeError, check_scope, parse_paper_list, resolve_window
+from .tasks import generate_briefing
+
+router = Router(tags=["briefings"])
+
+
+class BriefingIn(Schema):
+    scope: str  # category | query | papers
+    value: str = ""
+    papers: list[str] = []
+    window: str = "week"  # day | week | month | custom
+    anchor: date | None = None
+    start: date | None = None
+    end: date | None = None
+    language: str = "en"
+
+
+def out(briefing: Briefing, *, full: bool = True) -> dict:
+    data = {"id": briefing.pk, "status": briefing.status, "scope": briefing.scope_kind, "value": briefing.scope_value,
+            "window": [briefing.window_start, briefing.window_end], "language": briefing.language,
+            "progress": briefing.progress, "error": briefing.error, "created_at": briefing.created_at,
+            "shared": bool(briefing.share_token)}  # fmt: skip
+    if full:
+        data.update(markdown=briefing.text, document=briefing.document, citations=briefing.citations,
+                    grounding=briefing.grounding, model=briefing.model, prompt_tokens=briefing.prompt_tokens,
+                    completion_tokens=briefing.completion_tokens, cost=briefing.cost, papers_in=briefing.papers_in,
+                    themes=briefing.themes, bridges=briefing.bridges, seconds=briefing.seconds)  # fmt: skip
+    return data
+
+
+@router.post("/", auth=django_auth, response={202: dict})
+def create(request, payload: BriefingIn):
+    if payload.scope not in ("category", "query", "papers"):
+        raise ApiError(400, "bad_scope", "scope must be category, query or papers")
+    if payload.language not in ("en", "zh", "zh-hans"):
+        raise ApiError(400, "bad_language", "language must be en or zh")
+    try:
+        ids = parse_paper_list("\n".join(payload.papers)) if payload.scope == "papers" else []
+        value = check_scope(payload.scope, payload.value or _("Paper set"), ids)
+        start, end = (None, None) if payload.scope == "papers" else resolve_window(
+            payload.window, anchor=payload.anchor, start=payload.start, end=payload.end)
+    except ScopeError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from exc
+    language = "zh-hans" if payload.language.startswith("zh") else "en"
+    briefing = Briefing.objects.create(owner=request.user, scope_kind=payload.scope, scope_value=value, paper_ids=ids,
+                                       window_kind=payload.window if payload.scope != "papers" else "custom",
+                                       window_start=start, window_end=end, language=language)  # fmt: skip
+    generate_briefing(briefing.pk)
+    return 202, out(Briefing.objects.get(pk=briefing.pk))
+
+
+@router.get("/", auth=django_auth)
+def mine(request):
+    return {"briefings": [out(b, full=False) for b in Briefing.objects.filter(owner=request.user)[:100]]}
+
+
+@router.get("/shared/{token}")
+def shared(request, token: str):
+    briefing = Briefing.objects.filter(share_token=token).first() if token else None
+    if briefing is None:
+        raise ApiError(404, "not_found", "no shared briefing with this token")
+    return out(briefing)
+
+
+@router.get("/{int:briefing_id}", auth=django_auth)
+def one(request, briefing_id: int):
+    briefing = Briefing.objects.filter(pk=briefing_id, owner=request.user).first()
+    if briefing is None:
+        raise ApiError(404, "not_found", "no such briefing")
+    return out(briefing)

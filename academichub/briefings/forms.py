@@ -1,0 +1,47 @@
+"""The "new briefing" form: scope, window and language, checked before any work is queued."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Briefing
+from .services import ScopeError, check_scope, parse_paper_list, resolve_window
+
+LANGUAGE_CHOICES = [("en", "English"), ("zh-hans", "简体中文")]
+SCOPES = [c for c in Briefing.Scope.choices if c[0] != Briefing.Scope.RADAR]
+
+
+class BriefingForm(forms.Form):
+    scope_kind = forms.ChoiceField(label=_("Brief"), choices=SCOPES, initial="category")
+    scope_value = forms.CharField(label=_("Category, query or paper ids"), max_length=5000, required=True,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text=_("cs.CL · “diffusion policy” · arXiv ids, one per line"))  # fmt: skip
+    window_kind = forms.ChoiceField(label=_("Window"), choices=Briefing.Window.choices, initial="week")
+    anchor = forms.DateField(label=_("Ending on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["paper_ids"] = parse_paper_list(data["scope_value"]) if data["scope_kind"] == "papers" else []
+            data["scope_value"] = check_scope(data["scope_kind"], data["scope_value"], data["paper_ids"])
+            if data["scope_kind"] != "papers":
+                data["window"] = resolve_window(data["window_kind"], anchor=data.get("anchor"),
+                                                start=data.get("start"), end=data.get("end"))  # fmt: skip
+            else:
+                data["window"] = (None, None)
+        except ScopeError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+    def create(self, owner) -> Briefing:
+        data = self.cleaned_data
+        start, end = data["window"]
+        return Briefing.objects.create(owner=owner, scope_kind=data["scope_kind"], scope_value=data["scope_value"],
+                                       paper_ids=data["paper_ids"], window_kind=data["window_kind"],
+                                       window_start=start, window_end=end, language=data["language"])  # fmt: skip

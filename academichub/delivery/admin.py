@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from academichub.delivery.models import OutgoingEmail
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """What was sent to whom, and what failed (read-only: the record of truth for idempotent sends)."""
+
+    list_display = ("key", "to", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("key", "to", "subject")
+    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]

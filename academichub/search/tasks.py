@@ -1,0 +1,79 @@
+"""Huey jobs: embed new papers in the background, a few minutes at a time.
+
+Every ``EVERY_MINUTES`` the periodic task queues ``embed_new_papers``,
+which embeds pending papers (newest first) for at most ``BUDGET_SECONDS``
+and then saves this node's vector index; a backlog (the first 75k papers
+take about an hour on 2 cores) is worked off over successive runs, so
+source harvests queued on the same worker wait at most one budget.
+
+One run at a time, cluster-wide: the job holds a Huey lock. With Redis it
+expires by itself; the SQLite queue's locks do not, so a lock whose
+heartbeat file has not been touched for ``STALE_SECONDS`` (a worker killed
+mid-run) is released, as ``sources.tasks`` does for sources.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.exceptions import TaskLockedException
+
+log = logging.getLogger("academichub.search")
+
+EVERY_MINUTES = 5
+BUDGET_SECONDS = 240
+STALE_SECONDS = 3 * BUDGET_SECONDS
+LOCK = "search-embed"
+
+
+def _heartbeat_path():
+    from academichub.search.index import index_root
+
+    return index_root() / "embed.heartbeat"
+
+
+def _lock():
+    redis = "redis" in type(HUEY.storage).__name__.lower()
+    return HUEY.lock_task(LOCK, ttl=STALE_SECONDS if redis else None)
+
+
+def _release_stale_lock() -> None:
+    """Free a lock left by a dead worker (SQLite queue: locks never expire)."""
+    path = _heartbeat_path()
+    if HUEY.is_locked(LOCK) and (not path.exists() or time.time() - path.stat().st_mtime > STALE_SECONDS):
+        log.warning("releasing an embedding lock left by a worker that stopped")
+        HUEY.flush_locks(LOCK)
+
+
+def embed_for_a_while(max_seconds: float | None = BUDGET_SECONDS, limit: int | None = None):
+    """Embed under the lock, touching the heartbeat after every batch; None when another run holds it."""
+    from academichub.search.embedding import embed_pending
+
+    _release_stale_lock()
+    path = _heartbeat_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _lock():
+            path.touch()
+            stats = embed_pending(limit=limit, max_seconds=max_seconds, on_progress=lambda done, planned: path.touch())
+    except TaskLockedException:
+        log.info("embedding is already running; skipped")
+        return None
+    if stats.embedded:
+        log.info("embedded %s papers in %.0fs (%s planned)", stats.embedded, stats.seconds, stats.planned)
+    return stats
+
+
+@db_task()
+def embed_new_papers(limit: int | None = None) -> int:
+    """Embed pending papers for one time budget; returns how many were embedded."""
+    stats = embed_for_a_while(limit=limit)
+    return stats.embedded if stats else 0
+
+
+@db_periodic_task(crontab(minute=f"*/{EVERY_MINUTES}"))
+def embed_periodically() -> None:
+    embed_new_papers()

@@ -1,0 +1,139 @@
+"""Keyword retrieval (`academichub.search.keyword`): ranking, syntax, filters, safety.
+
+Runs on SQLite (FTS5) and, with ACADEMICHUB_TEST_DB=postgresql, on
+PostgreSQL (weighted tsvector + GIN). Papers are written through the real
+catalogue writer, so the index under test is the one production fills.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from academichub.core.query import parse
+from academichub.core.records import PaperRecord, Version
+from academichub.papers.models import Paper
+from academichub.papers.storage import CatalogueWriter
+from academichub.search.keyword import keyword_ranking
+
+pytestmark = pytest.mark.django_db
+
+FILLER = "We report experiments on several benchmarks and discuss limitations of the approach in detail."
+
+
+def rec(arxiv_id, title, abstract=FILLER, authors=("Ana Lopez",), cats=("cs.LG",), day=date(2025, 3, 20),
+        **extra) -> PaperRecord:  # fmt: skip
+    return PaperRecord(arxiv_id=arxiv_id, title=title, abstract=abstract, authors=list(authors),
+                       categories=list(cats), versions=[Version(1, day)], announced=day, **extra)  # fmt: skip
+
+
+CORPUS = [
+    rec("2503.00001", "Diffusion models for image editing", authors=["Chenrui Wu"], cats=["cs.CV"]),
+    rec("2503.00002", "A survey of graph learning",
+        abstract="Diffusion appears once here. " + FILLER, authors=["Yann LeCun"], cats=["cs.LG", "stat.ML"]),
+    rec("2503.00003", "Robot grasping with tactile sensing", abstract="Video diffusion policies for robots. " + FILLER,
+        authors=["Maria Diffusion"], cats=["cs.RO"], day=date(2021, 6, 1)),
+    rec("2503.00004", "Contrastive learning of speech", abstract="Image editing with language. " + FILLER,
+        authors=["James Smith"], cats=["eess.AS", "cs.CL"], day=date(2019, 1, 5)),
+    rec("2503.00005", "Neural network pruning", abstract="Deep neural network compression by pruning. " + FILLER,
+        authors=["Yann LeCun", "Ana Lopez"], cats=["cs.LG"], day=date(2024, 12, 31),
+        journal_ref="NeurIPS 2024"),  # fmt: skip
+    rec("2503.00006", "Network neural deep: word order matters", abstract="Neural network, deep. " + FILLER,
+        cats=["math.OC"], day=date(2025, 1, 1)),
+    rec("2503.00007", "Transformers for video", abstract="Transformer transformation of video frames. " + FILLER,
+        cats=["cs.CV"], day=date(2025, 6, 1)),
+]
+
+
+@pytest.fixture
+def corpus() -> dict[str, int]:
+    CatalogueWriter("arxiv-oai").write(CORPUS)
+    CatalogueWriter("biorxiv").write([rec(None, "Diffusion of proteins in membranes", doi="10.1101/2025.01.01.1",
+                                          cats=["q-bio.BM"], venue="bioRxiv")])  # fmt: skip
+    return {p.arxiv_id or p.doi: p.pk for p in Paper.objects.all()}
+
+
+def ids(text: str, corpus: dict[str, int], limit: int = 20) -> list[str]:
+    by_pk = {pk: key for key, pk in corpus.items()}
+    return [by_pk[pid] for pid, _ in keyword_ranking(parse(text), limit)]
+
+
+def test_field_weights_title_over_authors_over_abstract(corpus):
+    found = ids("diffusion", corpus)
+    # title match first, author-name match before the abstract-only one
+    assert found[0] in ("2503.00001", "10.1101/2025.01.01.1")
+    assert found.index("2503.00003") < found.index("2503.00002")
+    assert set(found) == {"2503.00001", "2503.00002", "2503.00003", "10.1101/2025.01.01.1"}
+
+
+def test_scores_are_descending_and_limit_is_respected(corpus):
+    ranking = keyword_ranking(parse("diffusion"), 2)
+    assert len(ranking) == 2
+    assert ranking[0][1] >= ranking[1][1]
+
+
+def test_all_words_required_and_phrase(corpus):
+    assert set(ids("deep neural network", corpus)) == {"2503.00005", "2503.00006"}
+    assert ids('"deep neural network"', corpus) == ["2503.00005"]
+
+
+def test_exclusion_or_and_fields(corpus):
+    assert "2503.00003" not in ids("diffusion -video", corpus)
+    assert set(ids("grasping OR pruning", corpus)) == {"2503.00003", "2503.00005"}
+    assert ids("ti:diffusion", corpus) and "2503.00002" not in ids("ti:diffusion", corpus)
+    assert "2503.00003" not in ids("ti:diffusion", corpus)
+    assert set(ids("abs:diffusion", corpus)) == {"2503.00002", "2503.00003"}
+    assert ids("au:LeCun", corpus) == ["2503.00002", "2503.00005"] or set(ids("au:LeCun", corpus)) == {
+        "2503.00002", "2503.00005"}  # fmt: skip
+    assert ids('au:"Yann LeCun" pruning', corpus) == ["2503.00005"]
+    assert ids("au:James", corpus) == ["2503.00004"]
+    assert ids("transform*", corpus) == ["2503.00007"]
+
+
+def test_category_filters(corpus):
+    assert ids("diffusion cat:cs.CV", corpus) == ["2503.00001"]
+    assert set(ids("diffusion cat:cs", corpus)) == {"2503.00001", "2503.00002", "2503.00003"}
+    assert set(ids("diffusion cat:cs.CV cat:cs.RO", corpus)) == {"2503.00001", "2503.00003"}
+    assert "2503.00001" not in ids("diffusion -cat:cs.CV", corpus)
+    assert set(ids("diffusion cat:stat.ML", corpus)) == {"2503.00002"}  # a cross-list counts
+
+
+def test_date_filters(corpus):
+    assert ids("diffusion year:2021", corpus) == ["2503.00003"]
+    assert set(ids("network year:2024-2025", corpus)) == {"2503.00005", "2503.00006"}
+    assert ids("network after:2025", corpus) == ["2503.00006"]
+    assert ids("network before:2025-01-01", corpus) == ["2503.00005"]
+    assert ids("network after:2024-12-31 before:2025-01-01", corpus) == ["2503.00005"]
+    assert ids("network year:>=2026", corpus) == []
+
+
+def test_source_and_venue_filters(corpus):
+    assert ids("diffusion source:biorxiv", corpus) == ["10.1101/2025.01.01.1"]
+    assert "10.1101/2025.01.01.1" not in ids("diffusion source:arxiv", corpus)
+    assert "10.1101/2025.01.01.1" not in ids("diffusion -source:biorxiv", corpus)
+    assert ids("network venue:NeurIPS", corpus) == ["2503.00005"]
+    assert ids("network -venue:NeurIPS", corpus) == ["2503.00006"]
+    assert ids("diffusion venue:bioRxiv", corpus) == ["10.1101/2025.01.01.1"]
+    assert ids("network venue:100%_sure", corpus) == []
+
+
+HOSTILE = ['"', '"unbalanced', "NEAR(a b)", "a*", "*", "-", "OR", "AND OR NOT", "title:", "ti:", "au:", "cat:",
+           "year:abc", "'; DROP TABLE papers_paper; --", "diffusion)" * 50, "x" * 5000, "\x00\x01", "🙂 🙂",
+           "{title}: x", "^diffusion", "col:diffusion", "diffusion -", "- -", "多模态智能体 强化学习",
+           "venue:'%", "source:%_", "au:\"", "NOT diffusion", "diffusion NOT", "a OR", "OR b", ""]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_input_never_raises(corpus, text):
+    ranking = keyword_ranking(parse(text), 20)
+    assert isinstance(ranking, list)
+    assert all(isinstance(pid, int) and isinstance(score, float) for pid, score in ranking)
+
+
+def test_hostile_input_is_still_searched_sensibly(corpus):
+    assert ids('diffusion "image editing', corpus) == ["2503.00001"]  # unclosed quote: rest is a phrase
+    assert "2503.00001" in ids("diffusion)", corpus)
+    assert ids("", corpus) == []
+    assert keyword_ranking(parse("diffusion"), 0) == []
+    assert keyword_ranking(parse("diffusion"), -5) == []
