@@ -51,7 +51,11 @@ def parse_feed(data: bytes, venue: str = "") -> list[PaperRecord]:
     import feedparser  # a hard dependency; imported here so importing this module stays cheap
 
     _refuse_non_feeds(data)
-    feed = feedparser.parse(io.BytesIO(bytes(data)), resolve_relative_uris=False, sanitize_html=True)
+    try:
+        feed = feedparser.parse(io.BytesIO(bytes(data)), resolve_relative_uris=False, sanitize_html=True)
+    except (UnicodeError, ValueError, LookupError) as exc:  # feedparser trips on some broken encoding declarations
+        raise ParseError(f"the feed's encoding cannot be read ({exc.__class__.__name__}); "
+                         "if it was cut short, fetch it again", source=SOURCE) from exc  # fmt: skip
     entries = feed.get("entries") or []
     if feed.get("bozo") and not entries:
         raise ParseError(f"the body is not a readable feed ({feed.get('bozo_exception')}); "
