@@ -126,3 +126,23 @@ def test_deleting_a_paper_removes_it_from_the_index():
     CatalogueWriter("t").write([record("2501.6"), record("2501.7")])
     Paper.objects.filter(arxiv_id="2501.6").delete()
     assert fts_count() == 1
+
+
+def test_oversized_values_fit_their_columns_on_every_database():
+    """arXiv 2506.02197 really lists its authors as one 500-character 'Kongand Xiaoxia Xingand …'
+    name; PostgreSQL refuses text longer than a varchar column, so the whole batch failed."""
+    glued = "and ".join(f"Author{n} Family{n}" for n in range(40))
+    long_license = "http://creativecommons.org/licenses/" + "x" * 300
+    writer = CatalogueWriter("test")
+    stats = writer.write([record(authors=[glued, "Chenrui Wu"], license=long_license,
+                                 pdf_url="https://arxiv.org/pdf/" + "y" * 600),
+                          record("2501.00002", authors=["Zed Zee and " + glued])])  # fmt: skip
+    assert stats.new == 2
+    paper = Paper.objects.get(arxiv_id="2501.00001")
+    assert len(paper.license) == 255 and paper.license.endswith("…")
+    assert paper.pdf_url == ""  # a cut URL would be a broken link
+    keys = list(Author.objects.filter(key__contains="#").values_list("key", flat=True))
+    assert len(keys) == 2 and len(set(keys)) == 2 and all(len(key) == 255 for key in keys)
+    again = writer.write([record(authors=[glued, "Chenrui Wu"], license=long_license,
+                                 pdf_url="https://arxiv.org/pdf/" + "y" * 600)])  # fmt: skip
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)

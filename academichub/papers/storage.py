@@ -153,7 +153,7 @@ def prepare(record: PaperRecord) -> _Prepared:
         key = names.name_key(raw)
         if key and key not in seen:
             seen.add(key)
-            authors.append((key, names.display_name(raw)))
+            authors.append((fit_key(key, AUTHOR_KEY_LENGTH), clip(names.display_name(raw), AUTHOR_NAME_LENGTH)))
     codes = []
     for code in record.categories:
         norm = _category_code(code)
@@ -187,9 +187,59 @@ def prepare(record: PaperRecord) -> _Prepared:
         "main_key": key,
         "content_hash": record.content_hash(),
     }
+    _fit_columns(row)
     secondary = bool(record.arxiv_id) and _role(key) == "preprint" and bool(record.venue or record.issn)
     preprint_doi = dedup.doi_key(record.source_ids.get("preprint_doi")) or None
     return _Prepared(record, row, authors, codes, key, preprint_doi, secondary)
+
+
+AUTHOR_KEY_LENGTH = AUTHOR_NAME_LENGTH = 255
+KEY_COLUMNS = {"arxiv_id", "doi", "published_doi", "title_key", "main_key"}
+URL_COLUMNS = {"abs_url", "pdf_url", "html_url"}
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten text to limit characters (with an ellipsis): display columns only."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fit_key(key: str, limit: int) -> str:
+    """Shorten an identity key to limit characters, keeping it unique: a long
+    key keeps its start and gains a hash of the whole, so two long keys that
+    share a start stay apart and the same key always maps to the same value."""
+    if len(key) <= limit:
+        return key
+    digest = hashlib.sha1(key.encode()).hexdigest()[:16]
+    return f"{key[: limit - 17]}#{digest}"
+
+
+def _column_limits() -> dict[str, int]:
+    """max_length of Paper's character columns (PostgreSQL enforces them; SQLite does not)."""
+    global _LIMITS
+    if _LIMITS is None:
+        from academichub.papers.models import Paper
+
+        _LIMITS = {f.attname: f.max_length for f in Paper._meta.concrete_fields
+                   if f.get_internal_type() in ("CharField", "URLField") and f.max_length}  # fmt: skip
+    return _LIMITS
+
+
+_LIMITS: dict[str, int] | None = None
+
+
+def _fit_columns(row: dict) -> None:
+    """Make every value fit its column, so one odd record never fails a batch on PostgreSQL.
+
+    Identity keys are hashed to fit, a URL that is too long is dropped (a cut
+    URL is a broken link), other text is clipped."""
+    for column, limit in _column_limits().items():
+        value = row.get(column)
+        if not isinstance(value, str) or len(value) <= limit:
+            continue
+        if column in KEY_COLUMNS:
+            row[column] = fit_key(value, limit)
+        else:
+            row[column] = "" if column in URL_COLUMNS else clip(value, limit)
 
 
 def _identity_of(record: PaperRecord) -> tuple[str | None, str | None, str]:
