@@ -147,8 +147,8 @@ USE_I18N = True
 USE_TZ = True
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "web:today"
-LOGOUT_REDIRECT_URL = "web:today"
+LOGIN_REDIRECT_URL = "daily:today"
+LOGOUT_REDIRECT_URL = "daily:today"
 CSRF_FAILURE_VIEW = "academichub.accounts.views.csrf_failure"
 
 

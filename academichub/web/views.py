@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from academichub.web import queries
-
-PAGE_SIZE = 50
-
-
-def today(request: HttpRequest) -> HttpResponse:
-    day = queries.latest_day()
-    return _day_page(request, day)
-
-
-def day(request: HttpRequest, day: str) -> HttpResponse:
-    try:
-        parsed = date.fromisoformat(day)
-    except ValueError:
-        return error_page(request, 400, _("“%(day)s” is not a date; use YYYY-MM-DD.") % {"day": day})
-    return _day_page(request, parsed)
-
-
-def _day_page(request: HttpRequest, day: date | None) -> HttpResponse:
-    if day is None:
-        return render(request, "web/empty.html", status=200)
-    pages = Paginator(queries.papers_of_day(day), PAGE_SIZE)
-    page = pages.get_page(request.GET.get("page"))
-    prev_day, next_day = queries.neighbour_days(day)
-    context = {
-        "day": day, "page": page, "total": pages.count, "prev_day": prev_day, "next_day": next_day,
-        "offset": (page.number - 1) * PAGE_SIZE,
-    }  # fmt: skip
-    return render(request, "web/day.html", context)
 
 
 def paper_detail(request: HttpRequest, identifier: str) -> HttpResponse:
@@ -55,7 +24,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def error_page(request: HttpRequest, status: int, message: str) -> HttpResponse:
     """The one place an error becomes a page (or JSON for API clients)."""
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"error": message}, status=status)
+        from academichub.api.site import error_body  # the API's one error shape, also for URLs no route matched
+
+        code = {400: "bad_request", 403: "forbidden", 404: "not_found", 429: "rate_limited"}.get(status, "error")
+        return JsonResponse(error_body(code, str(message)), status=status)
     return render(request, "web/error.html", {"status": status, "message": message}, status=status)
 
 
