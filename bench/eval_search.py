@@ -1,13 +1,15 @@
 """Search quality on CACM (ad-hoc search) and CSFCube (similar papers, per facet).
 
-    .venv/bin/python bench/eval_search.py [--cache DIR] [--no-cache]
+    .venv/bin/python bench/eval_search.py [--cache DIR] [--no-cache] [--engine]
 
-First version, standalone: it builds its own in-memory SQLite FTS5 index
+``--engine`` scores the product's engine (``academichub.search.engine``)
+through a throwaway catalogue: see "through the product's engine" below.
+Without it, the standalone version: it builds its own in-memory SQLite FTS5 index
 (porter stemming; bm25 column weights title 2, authors 1, abstract 1) and a
 dense index (``academichub.core.vector_index.VectorIndex`` over
 ``academichub.core.embeddings.MiniLMEmbedder`` vectors), and uses the
 project's query parser (``query.parse`` / ``query.to_fts5``) and fusion
-(``fusion.rrf``). It will later be switched to the project's real engine.
+(``fusion.rrf``), to compare options quickly.
 
 CACM (3,204 documents, the 52 judged of 64 queries): ad-hoc search over the
 whole corpus, each side retrieving 1,000; nDCG@10, Recall@100 and MAP.
@@ -376,6 +378,181 @@ def _mean(values) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+# ------------------------------------------------------------------ through the product's engine
+#
+# ``--engine`` scores ``academichub.search.engine`` itself: each corpus is
+# written through the catalogue writer into a throwaway database (fake but
+# distinct DOIs under the 10.5555 example prefix, so nothing is merged),
+# the vectors of ``vectors.paper_text`` (the engine's own embedding text,
+# the same "title. abstract" as ``doc_text``; cached like the standalone
+# run) are stored as PaperEmbedding rows, this node's vector index is
+# brought up to date, and queries go through ``engine.ranked_ids`` (CACM:
+# keyword side alone, semantic side alone, and the hybrid the page uses) and
+# ``engine.similar(paper, candidates=pool)`` (CSFCube). The engine has no
+# facet-specific query, so its CSFCube rows are whole-paper similarity.
+
+
+class EngineCorpus:
+    """One eval corpus loaded into the catalogue, with its vectors and the id mapping."""
+
+    def __init__(self, name: str, docs: list[dict], embedder, cache: Path | None):
+        from academichub.core.records import PaperRecord
+        from academichub.papers.models import Paper
+        from academichub.papers.storage import CatalogueWriter
+
+        self.name, self.source_docs = name, docs
+        records = [PaperRecord(doi=f"10.5555/{name}.{d['_id']}", title=d["title"] or d["_id"], abstract=d.get("text") or "",
+                               authors=list(d.get("authors") or [])) for d in docs]  # fmt: skip
+        writer = CatalogueWriter(f"eval-{name}")
+        for start in range(0, len(records), 1000):
+            writer.write(records[start:start + 1000])
+        rows = Paper.objects.filter(doi__startswith=f"10.5555/{name}.").values_list("id", "doi")
+        self.doc_of = {pid: doi.split(".", 2)[-1] for pid, doi in rows}
+        self.paper_of = {doc: pid for pid, doc in self.doc_of.items()}
+        missing = len(docs) - len(self.paper_of)
+        if missing:
+            print(f"  note: {missing} {name} documents were not stored as papers of their own")
+        self._store_vectors(embedder, cache)
+
+    def _store_vectors(self, embedder, cache: Path | None) -> None:
+        from academichub.papers.models import Paper
+        from academichub.search.index import local_index
+        from academichub.search.models import PaperEmbedding
+        from academichub.search.vectors import paper_text, to_blob
+
+        papers = list(Paper.objects.filter(id__in=list(self.doc_of)).order_by("id")
+                      .values_list("id", "title_text", "abstract_text", "content_hash"))  # fmt: skip
+        vectors = self._vectors([paper_text(t, a) for _, t, a, _ in papers], embedder, cache)
+        PaperEmbedding.objects.bulk_create([PaperEmbedding(paper_id=pid, model_id=embedder.model_id, dim=embedder.dim,
+                                                           vector=to_blob(v), content_hash=h or "")
+                                            for (pid, _, _, h), v in zip(papers, vectors)], batch_size=1000)  # fmt: skip
+        local_index(max_catch_up=None, force=True)
+
+    def _vectors(self, texts: list[str], embedder, cache: Path | None) -> np.ndarray:
+        """Reuse the standalone run's cached vectors for texts the catalogue kept unchanged."""
+        known = dict(zip((doc_text(d) for d in self.source_docs),
+                         embed_cached(self.name, [doc_text(d) for d in self.source_docs], embedder, cache)))  # fmt: skip
+        fresh = sorted({t for t in texts if t not in known})
+        if fresh:
+            known.update(zip(fresh, embed_cached(f"{self.name}-engine", fresh, embedder, cache)))
+            print(f"  {len(fresh)} {self.name} texts differ once stored (TeX cleaning, whitespace) and were embedded")
+        return np.stack([known[t] for t in texts])
+
+    def docs(self, paper_ids: list[int]) -> list[str]:
+        return [self.doc_of[pid] for pid in paper_ids if pid in self.doc_of]
+
+    def drop(self) -> None:
+        """Empty the catalogue (and this process's index) before the next corpus."""
+        from academichub.papers.models import Paper
+        from academichub.search.index import reset_local_indexes
+        from academichub.search.models import PaperEmbedding
+
+        PaperEmbedding.objects.all().delete()
+        Paper.objects.all().delete()
+        reset_local_indexes()
+
+
+ENGINE_SIDES = {"bm25": ("keyword",), "dense": ("semantic",), "hybrid_rrf": ("keyword", "semantic")}
+
+
+def engine_cacm(base: Path, embedder, cache: Path | None) -> dict[str, dict[str, float]]:
+    from academichub.search import engine
+
+    docs, queries = read_jsonl(base / "corpus.jsonl"), read_jsonl(base / "queries.jsonl")
+    qrels = read_qrels(base / "qrels.tsv")
+    corpus = EngineCorpus("cacm", docs, embedder, cache)
+    runs: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    for item in (x for x in queries if qrels.get(x["_id"])):
+        rel = {d for d, g in qrels[item["_id"]].items() if g > 0}
+        for name, sides in ENGINE_SIDES.items():
+            ranking = corpus.docs(engine.ranked_ids(item["text"], depth=DEPTH, sides=sides))[:DEPTH]
+            runs[name].append((ndcg(ranking, qrels[item["_id"]], 10), recall(ranking, rel, 100),
+                               average_precision(ranking, rel)))  # fmt: skip
+    corpus.drop()
+    return {name: {"ndcg10": _mean([r[0] for r in rows]), "recall100": _mean([r[1] for r in rows]),
+                   "map": _mean([r[2] for r in rows]), "queries": len(rows)} for name, rows in runs.items()}  # fmt: skip
+
+
+ENGINE_CSF = {"bm25": (("keyword",), "title+abstract"), "dense": (("semantic",), "title"),
+              "hybrid_title": (("keyword", "semantic"), "title"),
+              "hybrid_abstract": (("keyword", "semantic"), "title+abstract")}  # fmt: skip
+
+
+def engine_csfcube(base: Path, embedder, cache: Path | None) -> dict[str, dict[str, dict[str, tuple]]]:
+    """``engine.similar`` re-ranking each pool; keyword overlap of the title, or of title + abstract."""
+    from academichub.papers.models import Paper
+    from academichub.search import engine
+
+    docs = read_jsonl(base / "corpus.jsonl")
+    qrels = read_qrels(base / "qrels.tsv")
+    corpus = EngineCorpus("csfcube", docs, embedder, cache)
+    out: dict[str, dict[str, dict[str, tuple]]] = {}
+    for facet in FACETS:
+        pools = json.loads((base / f"test-pid2anns-csfcube-{facet}.json").read_text())
+        runs: dict[str, dict[str, tuple]] = defaultdict(dict)
+        for pid, ann in pools.items():
+            pool = [c for c in ann["cands"] if c in corpus.paper_of]
+            paper = Paper.objects.get(pk=corpus.paper_of[pid])
+            grades = {c: qrels.get(f"{pid}_{facet}", {}).get(c, 0) for c in pool}
+            relevant = {c for c, g in grades.items() if g >= 2}
+            for name, (sides, text) in ENGINE_CSF.items():
+                found = engine.similar(paper, candidates=[corpus.paper_of[c] for c in pool], limit=len(pool),
+                                       sides=sides, keyword_text=text)  # fmt: skip
+                ranking = corpus.docs([item.paper.pk for item in found])
+                ranking += sorted((c for c in pool if c not in set(ranking)), key=lambda c: (len(c), c))
+                runs[name][f"{pid}_{facet}"] = (ndcg(ranking, grades, 20, exp=False), average_precision(ranking, relevant),
+                                                ndcg(ranking, grades, 10, exp=True))  # fmt: skip
+        out[facet] = dict(runs)
+    corpus.drop()
+    return out
+
+
+def main_engine(args, shared: Path, cache: Path | None) -> None:
+    """``--engine``: the same figures, measured through ``academichub.search.engine``."""
+    import tempfile
+
+    os.environ.pop("ACADEMICHUB_EMBEDDER", None)  # the product's model
+    home = Path(tempfile.mkdtemp(prefix="ah-eval-"))
+    os.environ["ACADEMICHUB_VECTOR_DIR"] = str(home / "vectors")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import _django
+
+    _django.setup(str(home))
+    from academichub.search.vectors import current_embedder
+
+    embedder = current_embedder()
+    started = time.perf_counter()
+    cacm = engine_cacm(shared / "eval" / "cacm", embedder, cache)
+    csf = engine_csfcube(shared / "eval" / "csfcube", embedder, cache)
+    print(f"through the engine; model: {embedder.model_id}; {time.perf_counter() - started:.0f} s\n")
+    print("CACM via engine.ranked_ids | nDCG@10 | Recall@100 | MAP")
+    print("|---|---|---|---|")
+    for name, m in cacm.items():
+        print(f"| {name} | {m['ndcg10']:.3f} | {m['recall100']:.3f} | {m['map']:.3f} |")
+    splits = json.loads((shared / "eval" / "csfcube" / "evaluation_splits.json").read_text())
+    dev, test = set(splits["all"]["fold1_dev"]), set(splits["all"]["fold1_test"])
+    options = ("hybrid_title", "hybrid_abstract")
+    dev_scores = {n: _mean([summarize(csf[f][n], dev)["ndcg20"] for f in FACETS]) for n in options}
+    chosen = max(dev_scores, key=dev_scores.get)
+    print(f"\nCSFCube via engine.similar; keyword side chosen on fold-1 dev: "
+          + ", ".join(f"{k} {v:.4f}" for k, v in dev_scores.items()) + f" -> {chosen}")  # fmt: skip
+    print("| ranking | facet | NDCG@20 (linear) | MAP (grade>=2) | nDCG@10 (2^g-1) |")
+    print("|---|---|---|---|---|")
+    for facet in FACETS:
+        for name in csf[facet]:
+            m, t = summarize(csf[facet][name]), summarize(csf[facet][name], test)
+            print(f"| {name}{' (chosen)' if name == chosen else ''} | {facet} | {m['ndcg20']:.3f} [{t['ndcg20']:.3f}] "
+                  f"| {m['map']:.3f} [{t['map']:.3f}] | {m['ndcg10_exp']:.3f} [{t['ndcg10_exp']:.3f}] |")  # fmt: skip
+    fields = {"cacm_bm25_ndcg10": cacm["bm25"]["ndcg10"], "cacm_dense_ndcg10": cacm["dense"]["ndcg10"],
+              "cacm_hybrid_ndcg10": cacm["hybrid_rrf"]["ndcg10"]}  # fmt: skip
+    for metric, tag in (("ndcg20", "ndcg20"), ("ndcg10_exp", "ndcg10exp")):
+        for facet in FACETS:
+            fields[f"csfcube_{facet}_{tag}"] = summarize(csf[facet][chosen])[metric]
+            fields[f"csfcube_{facet}_{tag}_bm25"] = summarize(csf[facet]["bm25"])[metric]
+            fields[f"csfcube_{facet}_{tag}_dense"] = summarize(csf[facet]["dense"])[metric]
+    print(f"RESULT mode=engine csfcube_choice={chosen} " + " ".join(f"{k}={v:.3f}" for k, v in fields.items()))
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -384,9 +561,14 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "cache" / "eval-embeddings")
     parser.add_argument("--no-cache", action="store_true", help="embed everything again")
     parser.add_argument("--threads", type=int, default=None, help="embedding threads (default: 2 or $OMP_NUM_THREADS)")
+    parser.add_argument("--engine", action="store_true",
+                        help="score academichub.search.engine itself (a throwaway catalogue, the product's code)")
     args = parser.parse_args()
     shared = shared_dir()
     cache = None if args.no_cache else args.cache
+    if args.engine:
+        main_engine(args, shared, cache)
+        return
     embedder = MiniLMEmbedder(threads=args.threads)
     started = time.perf_counter()
     cacm = eval_cacm(shared / "eval" / "cacm", embedder, cache)

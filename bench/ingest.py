@@ -75,7 +75,7 @@ def _raw_rows(prepared) -> list[dict]:
                 if key not in authors:
                     authors[key] = len(authors) + 1
                     rows["author"].append((authors[key], key, name))
-                rows["authorship"].append((offset, authors[key], pos))
+                rows["authorship"].append((offset, authors[key], pos, item.affiliations[pos]))
             for pos, code in enumerate(item.categories):
                 if code not in categories:
                     categories[code] = True
@@ -99,7 +99,7 @@ def _insert_raw(batches) -> None:
     sql = {
         "paper": f"INSERT INTO papers_paper ({', '.join(cols)}) VALUES ({','.join(['%s'] * len(cols))})",
         "author": "INSERT INTO papers_author (id, key, name) VALUES (%s, %s, %s)",
-        "authorship": "INSERT INTO papers_authorship (paper_id, author_id, position) VALUES (%s, %s, %s)",
+        "authorship": "INSERT INTO papers_authorship (paper_id, author_id, position, affiliation) VALUES (%s, %s, %s, %s)",
         "category": "INSERT INTO papers_category (code, name_en, name_zh, archive, group_en, group_zh) VALUES (%s,%s,%s,%s,%s,%s)",
         "pcat": "INSERT INTO papers_papercategory (paper_id, category_id, is_primary) VALUES (%s, %s, %s)",
         "version": "INSERT INTO papers_paperversion (paper_id, number, date) VALUES (%s, %s, %s)",

@@ -66,3 +66,19 @@ def minilm(papers) -> np.ndarray:
         for paper, vector in zip(missing, get_embedder("minilm").embed([p.text for p in missing])):
             _VECTORS[paper.key] = vector
     return np.stack([_VECTORS[p.key] for p in papers])
+
+
+def records(name: str, per_field: int, fields: tuple[str, ...], *, max_lines: int = 120_000) -> list:
+    """PaperRecords (for the catalogue) of the first ``per_field`` papers of each primary category."""
+    stream, raw = dumps.open_dump(_shared(name))
+    chosen: dict[str, list] = {f: [] for f in fields}
+    try:
+        for line in dumps.read_dump(stream):
+            record = line.record
+            if line.number > max_lines or all(len(v) >= per_field for v in chosen.values()):
+                break
+            if record and record.categories and record.categories[0] in chosen and len(chosen[record.categories[0]]) < per_field:
+                chosen[record.categories[0]].append(record)
+    finally:
+        raw.close()
+    return [r for group in chosen.values() for r in group]

@@ -46,3 +46,11 @@ def fixtures_dir(shared) -> Path:
 @pytest.fixture
 def expected_vendor() -> str:
     return os.environ.get("ACADEMICHUB_TEST_DB", "sqlite")
+
+
+@pytest.fixture(autouse=True)
+def api_rate_limits_out_of_the_way(settings):
+    """Every API call counts against its caller (academichub.api.auth.ApiThrottle), and a test
+    process makes thousands from 127.0.0.1 into one cache: lift the limits unless a test sets
+    its own (tests/test_api_papers.py does, to check them)."""
+    settings.API_RATE_LIMIT = settings.API_RATE_LIMIT_ANON = 10**9

@@ -6,6 +6,12 @@ other exception is a crash. Inputs are derived deterministically from a seed
 (byte flips, truncation, splicing two seeds, inserting hostile tokens,
 duplicating or deleting spans), so a crash is reproduced by its index.
 
+Surviving is not enough: a parser that returns ``title=[...]`` or a version
+numbered ``"2"`` has only moved the crash into storage or a template. So every
+result is also checked against its declared types (``check_output``: each
+dataclass field, ``NamedTuple`` field, list item and dict entry, recursively);
+a value of the wrong type is a crash too.
+
 Used by tests/test_fuzz.py (a short run on every CI) and bench/fuzz.py
 (≥ 100,000 inputs per target, on demand).
 """
@@ -13,8 +19,12 @@ Used by tests/test_fuzz.py (a short run on every CI) and bench/fuzz.py
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
+import sqlite3
 import traceback
+import types
+import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,16 +118,127 @@ def targets() -> list[Target]:
         Target("publisher_rss", publisher_rss.parse_feed, _files("built_publisher_rss_*.xml"), clear),
         Target("hf_daily", hf_daily.parse_daily, _files("built_hf_daily_*.json"), clear),
         Target("dump_line", lambda data: dumps.parse_raw_line(1, data), _dump_seeds(), dump_errors),
-        Target("search_query", lambda data: query.parse(data.decode("utf-8", "replace")), _query_seeds(), ()),
+        Target("search_query", search_query, _query_seeds(), ()),
+        Target("paper_text", paper_text, _paper_text_seeds(), ()),
+        Target("user_input", user_input, _user_input_seeds(), (_ssrf_refused(),)),
     ]
 
 
-def _dump_seeds() -> list[bytes]:
+def _ssrf_refused() -> type[BaseException]:
+    from academichub.core.ssrf import Refused
+
+    return Refused
+
+
+def paper_text(data: bytes):
+    """A title, abstract or author list as a source sends it, through what every page and export does.
+
+    TeX rendering (display and plain), title matching, name splitting and parsing,
+    then BibTeX, RIS and CSL-JSON of a citation made of that text: the BibTeX must
+    read back as exactly one entry (bibtexparser, as Zotero-like readers do), the
+    CSL-JSON must load, and every RIS line must be a ``XX  - value`` row.
+    """
+    import json
+    import logging
+    from datetime import date
+
+    import bibtexparser
+
+    from academichub.core import dedup, exports, names, tex
+
+    raw = data.decode("utf-8", "replace")
+    shown, plain = tex.display_text(raw), tex.plain_text(raw)
+    dedup.normalise_title(raw)
+    authors = names.split_author_list(raw)
+    keys = [(names.parse_name(a).display(), names.name_key(a)) for a in authors[:20]]
+    citation = exports.Citation(title=shown or "untitled", authors=tuple(authors[:20]), abstract=raw,
+                                journal=plain[:200], journal_ref=raw[:200], issued=date(2025, 1, 1),
+                                arxiv_id="2501.00001", url=raw[:200])  # fmt: skip
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # its failures are counted below
+    library = bibtexparser.parse_string(exports.render("bibtex", [citation]))
+    if len(library.entries) != 1 or library.failed_blocks:
+        raise Malformed(f"the BibTeX does not read back as one entry: {len(library.entries)} entries, "
+                        f"{len(library.failed_blocks)} failed blocks")  # fmt: skip
+    json.loads(exports.render("csl-json", [citation]))
+    rows = [row for row in exports.render("ris", [citation]).split("\r\n") if row]
+    bad = [row for row in rows if not _RIS_ROW.match(row)]
+    if bad:
+        raise Malformed(f"RIS row {bad[0][:60]!r} is not 'XX  - value'")
+    return keys
+
+
+def user_input(data: bytes):
+    """What people type: a paper to submit, radar keywords, a Chinese query, a webhook URL."""
+    from academichub.core import interests, ssrf, submissions, zh
+
+    raw = data.decode("utf-8", "replace")
+    submissions.parse_identifier(raw)
+    interests.parse_keywords(raw)
+    zh.translate(raw[:200])
+    return ssrf.parse(raw)
+
+
+_FTS = None
+
+
+def search_query(data: bytes):
+    """The search box end to end: parse, then run the FTS5 expression it builds in SQLite.
+
+    ``query`` promises that no user text reaches FTS5 (or tsquery) as syntax, so an
+    ``sqlite3.OperationalError`` here (a syntax error) is a crash like any other.
+    """
+    global _FTS
+    from academichub.core import query
+
+    if _FTS is None:
+        _FTS = sqlite3.connect(":memory:")
+        _FTS.execute("CREATE VIRTUAL TABLE papers USING fts5(title, authors, abstract)")
+        _FTS.execute("INSERT INTO papers VALUES ('Diffusion models', 'Yann LeCun', 'attention is all')")
+    parsed = query.parse(data.decode("utf-8", "replace"))
+    for match in ("all", "any"):
+        expression = query.to_fts5(parsed, match=match)
+        if expression:
+            _FTS.execute("SELECT count(*) FROM papers WHERE papers MATCH ?", (expression,)).fetchone()
+        query.to_tsquery(parsed, match=match)
+    parsed.semantic_text()
+    return parsed
+
+
+import re  # noqa: E402
+
+_RIS_ROW = re.compile(r"^[A-Z][A-Z0-9]  -(?: |$)")
+
+
+def _paper_text_seeds() -> list[bytes]:
+    """Titles, abstracts and author lists from the corpus that carry TeX, accents or odd names."""
+    found = []
+    for line in _dump_seeds(200):
+        import json
+
+        paper = json.loads(line)
+        for text in (paper.get("title"), paper.get("summary"), ", ".join(paper.get("authors") or [])):
+            if isinstance(text, str) and any(mark in text for mark in ("$", "\\", "{", "&", "Jr")):
+                found.append(text.encode())
+    return found[:40] + [
+        r'Schr\"odinger {\"u}ber $\mathcal{O}(n^{2})$ \emph{fast} --- 50\% \cite{x} \href{http://a}{b}'.encode(),
+        "Müller, Jörg and van der Berg, J.-P., Jr.; 张伟; O'Neil, Ch.; \\'Etienne".encode(),
+    ]
+
+
+def _user_input_seeds() -> list[bytes]:
+    return [text.encode() for text in (
+        "2506.01234", "arXiv:2506.01234v2", "https://arxiv.org/abs/hep-th/9901001v3", "10.1155/2018/3804742",
+        "https://doi.org/10.48550/arXiv.2301.00001", "diffusion OR \"flow matching\" -survey",
+        "多模态 大模型 强化学习", "https://hooks.example.org:8443/path?q=1", "http://[::1]:80/", "http://user@host/",
+    )]  # fmt: skip
+
+
+def _dump_seeds(count: int = 20) -> list[bytes]:
     import gzip
 
     corpus = Path(__file__).resolve().parents[2] / "shared" / "data" / "arxiv-cs-2025-2026.jsonl.gz"
     with gzip.open(corpus, "rb") as handle:
-        return [handle.readline() for _ in range(20)]
+        return [handle.readline() for _ in range(count)]
 
 
 def _query_seeds() -> list[bytes]:
@@ -205,15 +326,73 @@ def _mutate_value(rng, value, depth: int):
 _MUTATIONS = [_flip, _truncate, _insert_token, _delete_span, _duplicate_span, _splice]
 
 
+class Malformed(Exception):
+    """A parser returned a value of the wrong type: the crash only moved downstream."""
+
+
+def check_output(value, expected=object, where: str = "result") -> None:
+    """Raise ``Malformed`` where ``value`` (recursively) does not match its declared types.
+
+    ``expected`` is a type annotation (``str``, ``list[str]``, ``date | None``,
+    a dataclass …); dataclass and NamedTuple fields are checked against their
+    own annotations. Only what the annotations state is checked.
+    """
+    origin, args = typing.get_origin(expected), typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        fitting = [option for option in args if _instance(value, typing.get_origin(option) or option)]
+        if not fitting:
+            raise Malformed(f"{where} is {type(value).__name__} {_short(value)}, expected {expected}")
+        return check_output(value, fitting[0], where)
+    if expected is not object and not _instance(value, origin or expected):
+        raise Malformed(f"{where} is {type(value).__name__} {_short(value)}, expected {_name(expected)}")
+    if origin in (list, tuple) and args:
+        for index, item in enumerate(value):
+            check_output(item, args[0] if origin is list or args[-1] is Ellipsis else args[index], f"{where}[{index}]")
+    elif origin is dict and args:
+        for key, item in value.items():
+            check_output(key, args[0], f"{where} key")
+            check_output(item, args[1], f"{where}[{key!r}]")
+    elif dataclasses.is_dataclass(value) or hasattr(type(value), "_fields"):
+        for name, annotation in typing.get_type_hints(type(value)).items():
+            if not name.startswith("_") and hasattr(value, name):
+                check_output(getattr(value, name), annotation, f"{where}.{name}")
+    elif isinstance(value, list):  # an undeclared list (a parser returning list[...]): check its items
+        for index, item in enumerate(value):
+            check_output(item, object, f"{where}[{index}]")
+
+
+def _instance(value, kind) -> bool:
+    if kind is None or kind is type(None):
+        return value is None
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is typing.Any or not isinstance(kind, type):
+        return True
+    if kind.__name__ == "date":  # a datetime is a date, but not where a day is declared
+        return isinstance(value, kind) and type(value).__name__ != "datetime"
+    return isinstance(value, kind)
+
+
+def _name(annotation) -> str:
+    return getattr(annotation, "__name__", None) or str(annotation)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def run(target: Target, count: int, seed: int = 0) -> Report:
-    """Feed count mutated inputs to target; crashes are recorded with their index."""
+    """Feed count mutated inputs to target; crashes (and malformed results) are recorded with their index."""
     report = Report(target.name)
     rng = random.Random(f"{seed}:{target.name}")
     for index in range(count):
         data = mutate(rng, target.seeds) if index else target.seeds[0]
         report.inputs += 1
         try:
-            target.parse(data)
+            check_output(target.parse(data))
         except target.expected:
             report.clear_errors += 1
         except RecursionError as exc:

@@ -42,7 +42,9 @@ def request_key(body: dict) -> str:
 
 
 class FakeOpenAI:
-    def __init__(self, recording: Path | None = None):
+    def __init__(self, recording: Path | None = None, responder=None):
+        self.responder = responder  # body -> Answer, instead of a script
+        self.headers: list[dict] = []
         self.answers: deque[Answer] = deque()
         self.last: Answer | None = None
         self.bodies: list[dict] = []
@@ -61,9 +63,12 @@ class FakeOpenAI:
         with self._lock:
             self.answers.extend(answers)
 
-    def next_answer(self, body: dict) -> Answer:
+    def next_answer(self, body: dict, headers: dict | None = None) -> Answer:
         with self._lock:
             self.bodies.append(body)
+            self.headers.append(headers or {})
+            if self.responder is not None:
+                return self.responder(body)
             if self.recorded is not None:
                 found = self.recorded.get(request_key(body))
                 return Answer(found["text"], model=found.get("model", "")) if found else Answer(status=404, raw=b'{"error": {"message": "not in the recording"}}')
@@ -91,7 +96,7 @@ def _handler(server: FakeOpenAI):
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
-            answer = server.next_answer(body)
+            answer = server.next_answer(body, dict(self.headers.items()))
             if answer.delay and server._stopping.wait(answer.delay):
                 return
             try:

@@ -242,3 +242,30 @@ def test_items_without_doi_or_with_a_bad_version_are_skipped_not_fatal():
 def test_unknown_server_is_refused():
     with pytest.raises(ValueError, match="server must be one of"):
         parse_details(load(BIORXIV_INTERVAL), server="chemrxiv")
+
+
+# -- hostile bodies (found by tests/fuzzing.py) --------------------------------------
+
+
+@pytest.mark.parametrize("odd", [["10.1101/x"], {"doi": "10.1101/x"}, 10.1101, True, None])
+def test_a_doi_of_the_wrong_type_skips_the_item(odd):
+    """bare_doi got a list and raised AttributeError: a type-confused DOI is no DOI."""
+    body = json.loads(load(BIORXIV_INTERVAL))
+    body["collection"][0]["doi"] = odd
+    page = parse_details(json.dumps(body).encode())
+    assert len(page.records) == 39 and page.skipped == ["item 0: no DOI"]
+
+
+def test_fields_of_the_wrong_type_read_as_absent():
+    body = json.loads(load(BIORXIV_INTERVAL))
+    odd, huge = body["collection"][0], body["collection"][1]
+    odd.update(title=["x"], abstract={"a": 1}, authors=5, category=None, license=[], published=7,
+               date=2020, server={"x": 1}, author_corresponding_institution=3)  # fmt: skip
+    huge["version"] = "9" * 5000  # int() of it raises ValueError (over 4,300 digits)
+    body["messages"][0].update(cursor=[], count="9" * 5000, total=None)
+    page = parse_details(json.dumps(body).encode())
+    assert (page.cursor, page.count, page.total) == (None, None, None)
+    assert any(s.startswith(huge["doi"]) and "bad version" in s for s in page.skipped)
+    record = next(r for r in page.records if r.doi == odd["doi"])
+    assert (record.title, record.abstract, record.authors, record.categories, record.license) == ("", "", [], [], "")
+    assert record.published_doi == "" and record.versions[0].date is None and record.venue == "bioRxiv"

@@ -340,3 +340,35 @@ def test_default_journal_issns_agree_with_the_recorded_responses():
     """Scientific Reports' ISSN as Crossref reports it in a recorded work."""
     record = parse_work_response(decoded("test_works_with_many_ids__2__works_10.1038_srep16696.json"))
     assert record.issn in next(j for j in DEFAULT_JOURNALS if j.name == "Scientific Reports").issns
+
+
+# -- hostile bodies (found by tests/fuzzing.py) ------------------------------------------
+
+
+@pytest.mark.parametrize(("parts", "day"), [
+    ({"date-parts": [[2**63, 1, 1]]}, None),  # date() raised OverflowError, which is not a ValueError
+    ({"date-parts": [[2020, 2**63, 1]]}, date(2020, 1, 1)),
+    ({"date-parts": [[2020, 5, 2**63]]}, date(2020, 5, 1)),
+    ({"date-parts": [["9" * 5000]]}, None),  # int() of over 4,300 digits raises
+    ({"date-parts": [[2020.5, 1]]}, None),
+    ({"date-parts": [[True]]}, None),
+    ({"date-parts": [[2020, 0, 5]]}, date(2020, 1, 5)),  # a 0 month reads as absent, as before
+])
+def test_impossible_date_parts(parts, day):
+    assert date_from_parts(parts) == day
+
+
+def test_fields_of_the_wrong_type_read_as_absent():
+    """An ISSN sent as a string was split into characters; a number where a list belongs raised."""
+    work = {"DOI": "10.1/x", "title": ["A title"], "ISSN": "1234-5678", "issn-type": 5, "license": "cc-by",
+            "link": {"URL": "x"}, "author": "Smith", "container-title": 3, "relation": [], "abstract": ["x"],
+            "published": {"date-parts": [[2**63]]}, "created": {"date-parts": [[2021, 3, 4]]}}  # fmt: skip
+    record = parse_work(work)
+    assert (record.issn, record.license, record.pdf_url, record.authors, record.venue) == ("", "", "", [], "")
+    assert record.abstract == "" and record.versions == [Version(1, date(2021, 3, 4))]
+
+
+def test_json_nested_too_deeply_is_a_parse_error():
+    """json.loads raised RecursionError (not a ValueError) on "[[[[…" thousands deep."""
+    with pytest.raises(ParseError, match="nested too deeply"):
+        parse_works(b"[" * 100_000)

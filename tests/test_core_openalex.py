@@ -184,3 +184,26 @@ def test_cursor_paging_through_a_real_local_server(local_server, body):
             cursor = page.next_cursor
     assert [len(p.records) for p in pages] == [50, 2]
     assert all(r.param("api_key") == "k" for r in local_server.requests)
+
+
+# -- hostile bodies (found by tests/fuzzing.py) ------------------------------------------
+
+
+def test_fields_of_the_wrong_type_read_as_absent():
+    """``(work.get("ids") or {}).get`` raised on a list; a string score compared with 0 raised TypeError."""
+    work = {"id": "https://openalex.org/W1", "title": "A title", "ids": ["x"], "best_oa_location": [1],
+            "primary_location": "x", "locations": {"a": 1}, "topics": 5, "concepts": [{"display_name": "ML",
+            "score": "0.9"}, {"display_name": "AI", "score": 0.5}], "authorships": [{"author": [],
+            "raw_author_name": "A. B", "institutions": "MIT", "raw_affiliation_strings": "MIT"}],
+            "publication_date": 2020, "doi": ["10.1/x"], "abstract_inverted_index": []}  # fmt: skip
+    page = parse_works(json.dumps({"meta": {"count": "9" * 5000}, "results": [work]}).encode())
+    (record,) = page.records
+    assert record.categories == ["openalex:ai"] and record.authors == ["A. B"] and record.affiliations == []
+    assert (record.doi, record.pdf_url, record.abs_url, record.versions[0].date) == (None, "", "", None)
+    assert record.source_ids == {"openalex": "W1"} and page.count is None
+
+
+def test_a_numeric_mag_id_is_kept():
+    work = {"id": "https://openalex.org/W1", "title": "T", "ids": {"mag": 2741809807, "pmid": True}}
+    (record,) = parse_works(json.dumps({"results": [work]}).encode()).records
+    assert record.source_ids == {"openalex": "W1", "mag": "2741809807"}

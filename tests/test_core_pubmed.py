@@ -7,6 +7,7 @@ date and no abstract) and DTD 2019 (pretty-printed).
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -231,3 +232,37 @@ def test_esearch_then_efetch_through_a_real_local_server(local_server):
         records = parse_efetch(http.get(local_server.url("/efetch.fcgi"),
                                         params={"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}).content)  # fmt: skip
     assert count == 1834 and {r.source_ids["pmid"] for r in records} == set(ids)
+
+
+# -- hostile bodies (found by tests/fuzzing.py) ----------------------------------------------
+
+
+@pytest.mark.parametrize(("idlist", "ids"), [
+    (1.5, []), ({"1": 2}, []), ("12345", []), (None, []),  # a string is not a list of its digits
+    ([1, "2", 3.0, None, [4], "²", "١٢", " 5 "], ["1", "2", "5"]),
+])
+def test_esearch_idlist_of_the_wrong_type(idlist, ids):
+    """result.get("idlist") was iterated whatever it was: a float raised TypeError."""
+    body = json.dumps({"esearchresult": {"count": [], "idlist": idlist, "webenv": 3, "querykey": None}})
+    assert parse_esearch(body.encode()) == (ids, None, None, None)
+
+
+def test_esearch_xml_ids_are_ascii_digits():
+    xml = "<eSearchResult><Count>9999999999999999999999</Count><IdList><Id>²</Id><Id>7</Id></IdList></eSearchResult>"
+    assert parse_esearch(xml.encode()) == (["7"], None, None, None)
+
+
+@pytest.mark.parametrize("inner", [
+    "<Year>99999999999999999999</Year><Month>1</Month>",  # date() raised OverflowError
+    "<Year>2020</Year><Month>²</Month><Day>99999999999999999999</Day>",  # int("²") raised ValueError
+    "<Year>2020</Year><Month>4</Month><Day>" + "9" * 5000 + "</Day>",  # int() of 5,000 digits raises
+])
+def test_impossible_dates_are_read_as_far_as_they_go(inner):
+    body = article("").replace(b"<Title>J</Title>", f"<JournalIssue><PubDate>{inner}</PubDate></JournalIssue>"
+                               "<Title>J</Title>".encode())  # fmt: skip
+    (record,) = parse_efetch(body)
+    assert record.versions[0].date in (None, date(2020, 1, 1), date(2020, 4, 1))
+
+
+def test_a_pmid_in_other_digits_is_not_a_pmid():
+    assert parse_efetch(article("").replace(b">1</PMID>", ">\u00b2</PMID>".encode())) == []

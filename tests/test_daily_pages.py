@@ -41,7 +41,7 @@ def test_a_card_shows_rank_badge_date_authors_count_org_upvotes_and_tldr(client)
     assert '<time datetime="2026-06-30">2026-06-30</time>' in card
     assert "Ada Lovelace, Alan Turing, Grace Hopper, Edsger Dijkstra …" in card and "6 authors" in card
     assert '<a class="org" href="/org/universita-di-trieste/">Università di Trieste</a>' in card
-    assert '<span class="count">1</span>' in card
+    assert '<span class="vote-count">1</span>' in card
     assert "<strong>TL;DR</strong> We propose FastThing, a method that makes them $10\\times$ faster." in card
 
 

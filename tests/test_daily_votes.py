@@ -50,9 +50,9 @@ def test_htmx_gets_the_new_button(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.startswith('<form class="vote"') and 'aria-pressed="true"' in html
-    assert '<span class="count">1</span>' in html
+    assert '<span class="vote-count">1</span>' in html
     html = client.post(vote_url(paper), {"next": "/"}, HTTP_HX_REQUEST="true").content.decode()
-    assert 'aria-pressed="false"' in html and '<span class="count">0</span>' in html
+    assert 'aria-pressed="false"' in html and '<span class="vote-count">0</span>' in html
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -63,14 +64,9 @@ def test_chenrui_wu_never_matches_chenrui_shi_and_yuwei_wu(client, django_user_m
     add_paper(7, "A paper by the real Chenrui Wu", authors=["Chenrui Wu", "Ada Lovelace"])
     client.post(reverse("radar:add_chip", args=[radar.pk]), {"kind": "author", "value": "Chenrui Wu"})
     assert [f.author.name for f in radar.followed.all()] == ["Chenrui Wu"]
-    for end in (DAY, None):
-        for window in ("day", "week", "month"):
-            titles = [i.paper.title_text for i in feed_for(radar, window=window, end=end, size=50).items]
-            assert all("Chenrui Wu" in i for i in [t for t in titles]) or titles in ([], ["A paper by the real Chenrui Wu"])
-    titles = [i.paper.arxiv_id for i in feed_for(radar, window="month", end=DAY).items]
-    assert titles == ["2606.00007"]
-    sport = [i for i in feed_for(radar, window="month", end=DAY.replace(year=2025, month=5, day=1)).items]
-    assert sport == []
+    assert [i.paper.arxiv_id for i in feed_for(radar, window="month", end=DAY).items] == ["2606.00007"]
+    for end in ("2025-05-01", "2025-10-31"):       # the two Chenrui Shi + Yuwei Wu papers' days
+        assert feed_for(radar, window="month", end=date.fromisoformat(end)).items == []
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -135,7 +131,7 @@ def test_namesakes_are_split_by_coauthors_and_one_can_be_followed(client, django
 def test_author_page_lists_the_papers_and_finds_by_name(client, catalogue):
     author = Author.objects.get(name="Chenrui Shi")
     html = client.get(reverse("radar:author", args=[author.pk])).content.decode()
-    assert "Iterative Tool Usage Exploration for Multimodal Agents" in html and "2 papers in the catalogue" in html
+    assert "Iterative Trajectory Exploration for Multimodal Agents" in html and "2 papers in the catalogue" in html
     assert "Possibly several people" not in html    # both papers share co-authors: one person
     found = client.get(reverse("radar:author_search"), {"name": "Shi, Chenrui"}).content.decode()
     assert reverse("radar:author", args=[author.pk]) in found

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from academichub.core.highlight import Matcher, highlight
-from academichub.papers.models import Paper, PaperSignal
+from academichub.papers.models import Paper
 from academichub.search import engine
 from academichub.search.engine import search, similar
 from tests.search_support import *  # noqa: F403 — fixtures
@@ -192,7 +192,9 @@ def test_sort_by_date_and_popularity(catalogue):
     assert days == sorted(days, reverse=True)
     relevance = papers(search("learning", limit=50))
     favourite = relevance[-1]
-    PaperSignal.objects.create(paper=favourite, source="hf-daily", day=date(2025, 5, 1), upvotes=99)
+    from academichub.daily.models import PaperStats
+
+    PaperStats.objects.create(paper=favourite, upvotes=1, external_upvotes=98, points=99)
     assert papers(search("learning", sort="popularity", limit=50))[0] == favourite
 
 
@@ -293,6 +295,8 @@ def test_search_page_in_chinese(catalogue, client):
     client.cookies["django_language"] = "zh-hans"
     body = client.get("/search", {"q": "video"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "筛选与排序" in body and "条结果" in body
+    body = client.get("/search", {"q": '"video'}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "引号不成对" in body  # the parser's own messages are translated too
 
 
 def test_engine_limits_are_clamped(catalogue):

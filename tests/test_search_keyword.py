@@ -137,3 +137,121 @@ def test_hostile_input_is_still_searched_sensibly(corpus):
     assert ids("", corpus) == []
     assert keyword_ranking(parse("diffusion"), 0) == []
     assert keyword_ranking(parse("diffusion"), -5) == []
+
+
+# ---------------------------------------------------------------- the SQLite fast path (top lists)
+
+sqlite_only = pytest.mark.skipif("os.environ.get('ACADEMICHUB_TEST_DB', 'sqlite') != 'sqlite'",
+                                 reason="top lists are the SQLite fast path; PostgreSQL ranks through GIN")
+
+WORDS = ("model learning network neural deep data graph image video language robot policy training vision "
+         "attention transformer diffusion reward agent benchmark").split()  # fmt: skip
+
+
+def _synthetic(n: int) -> list[PaperRecord]:
+    """Deterministic papers mixing frequent words with varied lengths, fields, dates and categories."""
+    import random
+
+    rng = random.Random(7)
+    cats = ["cs.CV", "cs.LG", "cs.CL", "cs.RO", "math.OC"]
+    out = []
+    for i in range(n):
+        title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 7)))
+        abstract = " ".join(rng.choice(WORDS + ["the", "of", "we", "show"] * 3) for _ in range(rng.randint(5, 60)))
+        out.append(rec(f"2401.{i + 1:05d}", title, abstract, authors=[f"Author {rng.choice(WORDS).title()}"],
+                       cats=[rng.choice(cats)], day=date(2015 + i % 10, 1 + i % 12, 1)))  # fmt: skip
+    return out
+
+
+@pytest.fixture
+def small_lists(monkeypatch):
+    """Lists of 40 papers, for units matching >= 30: small enough that the threshold really decides."""
+    from academichub.search import keyword
+
+    monkeypatch.setattr(keyword, "TOP_K", 40)
+    monkeypatch.setattr(keyword, "MIN_DF", 30)
+    return keyword
+
+
+QUERIES = ["model", "learning", "deep neural network", "model -video", "model cat:cs.CV", "learning year:2019",
+           "graph OR attention", "ti:diffusion", "au:Robot", '"neural network"', "policy after:2020-03 before:2023",
+           "model learning", "transformer -cat:math.OC", "reward agent benchmark", "model cat:math.OC year:2016"]
+
+
+@sqlite_only
+@pytest.mark.parametrize("text", QUERIES)
+def test_fast_path_equals_full_scoring(small_lists, text):
+    from django.db import connection
+
+    CatalogueWriter("arxiv-oai").write(_synthetic(600))
+    small_lists.rebuild_top_lists(frequent_words=30, sample=600)
+    parsed = parse(text)
+    with connection.cursor() as cursor:
+        full = small_lists.full_ranking(cursor, parsed, 10)
+    assert full, "the synthetic corpus must match every query"
+    fast = keyword_ranking(parsed, 10)
+    with connection.cursor() as cursor:
+        from_lists = small_lists._rank_from_top_lists(cursor, parsed, 10)
+    if text in ("model", "learning", "model -video", "ti:diffusion", "model learning", "graph OR attention",
+                "deep neural network", "au:Robot"):
+        assert from_lists is not None, "a query of frequent units must be answered from the lists"
+    assert [pid for pid, _ in fast] == [pid for pid, _ in full]
+    if from_lists is not None:
+        assert from_lists == fast
+    assert [round(s, 9) for _, s in fast] == [round(s, 9) for _, s in full]
+
+
+@sqlite_only
+def test_fast_path_answers_common_queries_from_lists(small_lists, monkeypatch):
+    """The common single-word query is answered without full scoring (the point of the lists)."""
+    CatalogueWriter("arxiv-oai").write(_synthetic(600))
+    small_lists.rebuild_top_lists(frequent_words=30, sample=600)
+    calls = []
+    real = small_lists.full_ranking
+    monkeypatch.setattr(small_lists, "full_ranking", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert len(keyword_ranking(parse("model"), 10)) == 10
+    assert len(keyword_ranking(parse("model cat:cs.CV"), 5)) == 5
+    assert calls == []
+
+
+@sqlite_only
+def test_new_and_changed_papers_are_searched_before_the_rebuild(small_lists):
+    """Papers written after the lists were built (pending) are scored live; changed ones leave the lists."""
+    from django.db import connection
+
+    CatalogueWriter("arxiv-oai").write(_synthetic(600))
+    small_lists.rebuild_top_lists(frequent_words=30, sample=600)
+    keyword_ranking(parse("model"), 10)
+    CatalogueWriter("arxiv-oai").write([rec("2402.00001", "model model model", "model", authors=["Model Person"])])
+    newest = Paper.objects.get(arxiv_id="2402.00001").pk
+    assert keyword_ranking(parse("model"), 10)[0][0] == newest
+    old_best = keyword_ranking(parse("model"), 10)[1][0]
+    old = Paper.objects.get(pk=old_best)
+    CatalogueWriter("arxiv-oai").write([rec(old.arxiv_id, "nothing here", "nothing at all")])  # a new version
+    fast = keyword_ranking(parse("model"), 10)
+    assert old_best not in [pid for pid, _ in fast]
+    with connection.cursor() as cursor:
+        assert [p for p, _ in fast] == [p for p, _ in small_lists.full_ranking(cursor, parse("model"), 10)]
+    assert small_lists.rebuild_top_lists(frequent_words=30, sample=600) > 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM paper_fts_pending")
+        assert cursor.fetchone()[0] == 0
+    assert keyword_ranking(parse("model"), 10)[0][0] == newest
+
+
+@sqlite_only
+def test_deleted_papers_leave_the_lists(small_lists):
+    CatalogueWriter("arxiv-oai").write(_synthetic(600))
+    small_lists.rebuild_top_lists(frequent_words=30, sample=600)
+    best = keyword_ranking(parse("model"), 10)[0][0]
+    Paper.objects.filter(pk=best).delete()
+    assert best not in [pid for pid, _ in keyword_ranking(parse("model"), 10)]
+
+
+@sqlite_only
+def test_list_status_reports_pending_papers(small_lists):
+    CatalogueWriter("arxiv-oai").write(_synthetic(50))
+    assert small_lists.list_status()["pending"] == 50
+    small_lists.rebuild_top_lists(frequent_words=5, sample=50)
+    status = small_lists.list_status()
+    assert status["pending"] == 0 and status["lists"] > 0 and status["fast_path"]

@@ -82,11 +82,33 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return respond(request, 500, "internal", "internal error; the server log has the details")
 
 
+ERROR_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"],
+                             "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+}  # fmt: skip
+
+
+class HubAPI(NinjaAPI):
+    """Documents the one error shape on every operation (OpenAPI ``default`` response), so
+    clients and schema checks know what any 4xx/5xx looks like without each router repeating it."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        default = {"description": "An error: {\"error\": {\"code\", \"message\"}}",
+                   "content": {"application/json": {"schema": ERROR_SCHEMA}}}  # fmt: skip
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("default", default)
+        return schema
+
+
 def build_api() -> NinjaAPI:
     from academichub.api.auth import ApiThrottle  # every call counts against its caller (token, user or IP)
 
-    api = NinjaAPI(title="AcademicHub API", version="1", urls_namespace="api", docs_url="/docs",
-                   throttle=[ApiThrottle()])  # fmt: skip
+    api = HubAPI(title="AcademicHub API", version="1", urls_namespace="api", docs_url="/docs",
+                 throttle=[ApiThrottle()])  # fmt: skip
     _install_error_handlers(api)
     for prefix, target in ROUTERS:
         module_name, attribute = target.split(":")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from academichub.api.site import ApiError
@@ -59,7 +59,7 @@ def create(request, payload: BriefingIn):
                                        window_kind=payload.window if payload.scope != "papers" else "custom",
                                        window_start=start, window_end=end, language=language)  # fmt: skip
     generate_briefing(briefing.pk)
-    return 202, out(Briefing.objects.get(pk=briefing.pk))
+    return Status(202, out(Briefing.objects.get(pk=briefing.pk)))
 
 
 @router.get("/", auth=django_auth)

@@ -22,6 +22,7 @@ class BriefingForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    repeat_weekly = forms.BooleanField(label=_("Write it again every week"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -44,4 +45,5 @@ class BriefingForm(forms.Form):
         start, end = data["window"]
         return Briefing.objects.create(owner=owner, scope_kind=data["scope_kind"], scope_value=data["scope_value"],
                                        paper_ids=data["paper_ids"], window_kind=data["window_kind"],
-                                       window_start=start, window_end=end, language=data["language"])  # fmt: skip
+                                       window_start=start, window_end=end, language=data["language"],
+                                       repeat_weekly=bool(data.get("repeat_weekly")) and data["scope_kind"] != "papers")  # fmt: skip

@@ -59,6 +59,7 @@ class Briefing(models.Model):
     bridges = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     share_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    repeat_weekly = models.BooleanField(default=False, help_text="Write this scope's briefing again every week.")
     seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,9 +1,9 @@
 """The Django side of briefings: scope → ranked papers → vectors → core pipeline → stored row.
 
 Everything that knows about the database lives here; the writing itself
-is ``academichub.core.briefing``. Two seams wait for sibling apps:
-``vectors`` uses ``academichub.search.vectors`` (stored index vectors)
-when it exists, and radars resolve through ``settings.BRIEFINGS_RADAR_FEED``
+is ``academichub.core.briefing``. Vectors come from
+``academichub.search.vectors`` (the search index's, same model for the
+rest). Radars resolve through ``settings.BRIEFINGS_RADAR_FEED``
 ("module:function" taking a radar id and a window, returning papers best
 first) once the radar app provides it.
 """
@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,6 @@ from academichub.core.briefing import build_briefing
 from academichub.core.briefing import llm as llm_backends
 from academichub.core.briefing.model import BriefPaper
 from academichub.core.briefing.render import to_markdown
-from academichub.core.embeddings import HashingEmbedderForTests, get_embedder
 from academichub.core.query import STOPWORDS
 from academichub.papers.models import Paper
 
@@ -205,37 +205,24 @@ def paper_url(arxiv_id: str | None, doi: str | None, pk: int) -> str:
     return reverse("web:paper", kwargs={"identifier": arxiv_id or (f"doi:{doi}" if doi else str(pk))})
 
 
-def embedder():
-    """The embedder for papers without stored vectors (``BRIEFINGS_EMBEDDER``: minilm, or hashing in tests)."""
-    name = getattr(settings, "BRIEFINGS_EMBEDDER", "minilm")
-    return HashingEmbedderForTests(256) if name == "hashing" else get_embedder(name)
-
-
 def vectors(papers: list[BriefPaper]) -> np.ndarray:
-    """Stored search vectors when the search index has them, the embedder for the rest."""
-    stored = _stored_vectors([p.key for p in papers])
+    """The search index's stored vectors, and the same model for papers it has not embedded yet.
+
+    Both come from ``academichub.search.vectors`` (the model named by
+    ``ACADEMICHUB_EMBEDDER``), so every row is comparable with every other.
+    """
+    from academichub.search.vectors import embed_texts, paper_text, vectors_for
+
+    try:
+        stored = dict(vectors_for([p.key for p in papers]))
+    except DatabaseError:  # the index table may be missing or being rebuilt: embed instead
+        log.warning("stored vectors unavailable; embedding the briefing's papers", exc_info=True)
+        stored = {}
     missing = [p for p in papers if p.key not in stored]
     if missing:
-        fresh = embedder().embed([p.text for p in missing])
+        fresh = embed_texts([paper_text(p.title, p.abstract) for p in missing])
         stored.update(zip((p.key for p in missing), fresh))
-    dims = {len(v) for v in stored.values()}
-    if len(dims) > 1:  # two models' vectors cannot be compared: embed them all alike
-        return embedder().embed([p.text for p in papers])
     return np.stack([stored[p.key] for p in papers]).astype(np.float32)
-
-
-def _stored_vectors(ids: list) -> dict:
-    if getattr(settings, "BRIEFINGS_EMBEDDER", "minilm") == "hashing":
-        return {}
-    try:
-        from academichub.search.vectors import vectors_for
-    except ImportError:
-        return {}
-    try:
-        return dict(vectors_for(ids))
-    except Exception:  # the index may be missing or being rebuilt: embed instead
-        log.warning("stored vectors unavailable; embedding the briefing's papers", exc_info=True)
-        return {}
 
 
 # ---------------------------------------------------------------- generation
@@ -336,3 +323,19 @@ def _store(briefing: Briefing, result, started: float) -> Briefing:
             papers_in=result.papers_in, themes=len(result.themes), bridges=len(result.bridges), error="",
             finished_at=timezone.now(), seconds=round(time.monotonic() - started, 3))  # fmt: skip
     return briefing
+
+
+def repeat_weekly(today: date | None = None) -> list[Briefing]:
+    """New week briefings for the latest of each owner's repeating scopes (none twice for one week)."""
+    start, end = resolve_window("week", anchor=today or latest_day())
+    latest: dict[tuple, Briefing] = {}
+    for briefing in Briefing.objects.filter(repeat_weekly=True).order_by("created_at", "id"):
+        latest[(briefing.owner_id, briefing.scope_kind, briefing.scope_value, briefing.language)] = briefing
+    created = []
+    for briefing in latest.values():
+        if briefing.window_end and briefing.window_end >= end:
+            continue
+        created.append(Briefing.objects.create(
+            owner_id=briefing.owner_id, scope_kind=briefing.scope_kind, scope_value=briefing.scope_value,
+            window_kind="week", window_start=start, window_end=end, language=briefing.language, repeat_weekly=True))
+    return created

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 
 @db_task()
@@ -15,3 +16,14 @@ def generate_briefing(briefing_id: int) -> str:
     if briefing is None or briefing.finished:
         return "gone" if briefing is None else briefing.status
     return services.generate(briefing).status
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="6", minute="0"))
+def weekly_briefings() -> int:
+    """Every Monday: the week's briefing again for each scope its owner asked to repeat."""
+    from academichub.briefings import services
+
+    created = services.repeat_weekly()
+    for briefing in created:
+        generate_briefing(briefing.pk)
+    return len(created)

@@ -35,14 +35,13 @@ name can be matched.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from academichub.core.crossref import load_json
 from academichub.core.dedup import bare_doi, doi_key
 from academichub.core.errors import ParseError
-from academichub.core.records import PaperRecord, Version
+from academichub.core.records import PaperRecord, Version, as_int, as_text, iso_day, squashed
 
 SOURCE = "bioRxiv API"
 DEFAULT_BASE = "https://api.biorxiv.org"
@@ -104,29 +103,29 @@ def parse_details(data: bytes, server: str = "biorxiv") -> DetailsPage:
         try:
             page.records.append(merge_versions(versions, server))
         except ValueError as exc:
-            page.skipped.append(f"{versions[0].get('doi')}: {exc}")
+            page.skipped.append(f"{bare_doi(versions[0].get('doi'))}: {exc}")
     return page
 
 
 def _page_info(messages) -> DetailsPage:
     """cursor/count/total from the first message; the API sends them as ints or strings."""
     message = messages[0] if isinstance(messages, list) and messages and isinstance(messages[0], dict) else {}
-    return DetailsPage(cursor=_int(message.get("cursor")), count=_int(message.get("count")),
-                       total=_int(message.get("total")), status=str(message.get("status") or ""))  # fmt: skip
+    return DetailsPage(cursor=as_int(message.get("cursor")), count=as_int(message.get("count")),
+                       total=as_int(message.get("total")), status=squashed(message.get("status")))  # fmt: skip
 
 
 def merge_versions(items: list[dict], server: str = "biorxiv") -> PaperRecord:
     """The items of one DOI (one per version) as one record; the newest version leads."""
     versions: dict[int, date | None] = {}
     for item in items:
-        number = _int(item.get("version"))
+        number = as_int(item.get("version"))
         if number is None or number < 1:
             raise ValueError(f"bad version {item.get('version')!r}")
-        versions[number] = versions.get(number) or _iso_date(item.get("date"))
-    latest = max(items, key=lambda item: _int(item.get("version")) or 0)
+        versions[number] = versions.get(number) or iso_day(item.get("date"))
+    latest = max(items, key=lambda item: as_int(item.get("version")) or 0)
     record = _record(latest, server)
     record.versions = [Version(n, versions[n]) for n in sorted(versions)]
-    newest_first = sorted(items, key=lambda item: -(_int(item.get("version")) or 0))
+    newest_first = sorted(items, key=lambda item: -(as_int(item.get("version")) or 0))
     record.published_doi = next((d for d in (bare_doi(_published(i)) for i in newest_first) if d), "")
     return record
 
@@ -136,16 +135,16 @@ def _record(item: dict, server: str) -> PaperRecord:
     key = _server_of(item, server)
     venue, site = SERVERS[key]
     doi = bare_doi(item.get("doi"))
-    version = _int(item.get("version")) or 1
+    version = as_int(item.get("version")) or 1
     authors = _authors(item.get("authors"))
     base = f"{site}/content/{doi}v{version}"
     return PaperRecord(
         doi=doi,
-        title=_squash(item.get("title")),
-        abstract=(item.get("abstract") or "").strip(),
+        title=squashed(item.get("title")),
+        abstract=as_text(item.get("abstract")),
         authors=authors,
-        categories=[category_code(key, item.get("category"))] if _squash(item.get("category")) else [],
-        license=LICENSES.get(_squash(item.get("license")).lower(), _squash(item.get("license"))),
+        categories=[category_code(key, item.get("category"))] if squashed(item.get("category")) else [],
+        license=LICENSES.get(squashed(item.get("license")).lower(), squashed(item.get("license"))),
         abs_url=base,
         pdf_url=f"{base}.full.pdf",
         html_url=f"{base}.full",
@@ -157,18 +156,18 @@ def _record(item: dict, server: str) -> PaperRecord:
 
 def category_code(server: str, category: str | None) -> str:
     """('biorxiv', 'Scientific Communication and Education') -> 'biorxiv:scientific-communication-and-education'."""
-    slug = "-".join(_squash(category).lower().split())
+    slug = "-".join(squashed(category).lower().split())
     return f"{server.lower()}:{slug}"
 
 
 def _server_of(item: dict, default: str) -> str:
     """The item's own ``server`` field wins over the caller's guess."""
-    named = _squash(item.get("server")).lower()
+    named = squashed(item.get("server")).lower()
     return named if named in SERVERS else default
 
 
 def _published(item: dict) -> str:
-    value = _squash(item.get("published"))
+    value = squashed(item.get("published"))
     return "" if value.upper() in ("NA", "N/A", "NONE") else value
 
 
@@ -177,11 +176,11 @@ def _published(item: dict) -> str:
 
 def display_name(name: str) -> str:
     """'Janzen, D. L. I.' -> 'D. L. I. Janzen'; a name without a comma is kept as written."""
-    text = _squash(name)
+    text = squashed(name)
     if "," not in text:
         return text
     family, given = (p.strip() for p in text.split(",", 1))
-    return _squash(f"{given} {family}") if given else family
+    return squashed(f"{given} {family}") if given else family
 
 
 def _authors(value) -> list[str]:
@@ -196,8 +195,8 @@ def _affiliations(authors: list[str], item: dict) -> list[str]:
     "Alejandro  Colman-Lerner" is matched to "A. Colman-Lerner" by family name;
     with no match (or two authors of that name) nothing is guessed.
     """
-    institution = _squash(item.get("author_corresponding_institution"))
-    family = _squash(item.get("author_corresponding")).split(" ")[-1].lower() if institution else ""
+    institution = squashed(item.get("author_corresponding_institution"))
+    family = squashed(item.get("author_corresponding")).split(" ")[-1].lower() if institution else ""
     if not family or family == "na":
         return []
     matches = [i for i, a in enumerate(authors) if a.lower().split(" ")[-1] == family]
@@ -270,26 +269,6 @@ def _checked_server(server: str) -> str:
 
 
 # -- small helpers -------------------------------------------------------------------
-
-
-def _squash(value) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def _int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip() if value is not None else ""
-    return int(text) if re.fullmatch(r"-?\d+", text) else None
-
-
-def _iso_date(value) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()[:10]) if isinstance(value, str) and value.strip() else None
-    except ValueError:
-        return None
 
 
 def _day(value: date | str | None) -> str | None:

@@ -68,8 +68,12 @@ def bare_doi(value: str | None) -> str:
 
     The source's capitalisation is kept (it is how the DOI is displayed);
     comparisons go through ``doi_key``, because DOIs are case-insensitive.
+    Anything but text (a list or number where a source should send a DOI) is
+    not a DOI either.
     """
-    text = _DOI_PREFIX.sub("", (value or "").strip()).strip().rstrip(".,;")
+    if not isinstance(value, str):
+        return ""
+    text = _DOI_PREFIX.sub("", value.strip()).strip().rstrip(".,;")
     return text if text.startswith("10.") and "/" in text else ""
 
 

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from academichub.core import arxiv_ids
 from academichub.core.crossref import load_json
 from academichub.core.errors import ParseError
+from academichub.core.records import as_text
 
 SOURCE = "Hugging Face Daily Papers"
 
@@ -65,32 +66,32 @@ def _paper(item) -> HfPaper | None:
     if not isinstance(item, dict) or not isinstance(item.get("paper"), dict):
         return None
     paper = item["paper"]
-    parsed = arxiv_ids.split_id(_text(paper.get("id")))
+    parsed = arxiv_ids.split_id(as_text(paper.get("id")))
     if parsed is None:
         return None
     organization = _organization(item, paper)
     return HfPaper(
         arxiv_id=parsed[0],
-        title=" ".join((_text(paper.get("title")) or _text(item.get("title"))).split()),
+        title=" ".join((as_text(paper.get("title")) or as_text(item.get("title"))).split()),
         upvotes=_count(paper.get("upvotes")),
         submitted_by=_handle(item.get("submittedBy")) or _handle(paper.get("submittedOnDailyBy")),
         published_at=_datetime(paper.get("publishedAt")),
         num_comments=_count(item.get("numComments")),
-        organization=_text(organization.get("name")),
+        organization=as_text(organization.get("name")),
         listed_at=_datetime(item.get("publishedAt")),
-        organization_name=_text(organization.get("fullname")),
+        organization_name=as_text(organization.get("fullname")),
     )
 
 
 def _organization(item: dict, paper: dict) -> dict:
     for value in (item.get("organization"), paper.get("organization")):
-        if isinstance(value, dict) and _text(value.get("name")):
+        if isinstance(value, dict) and as_text(value.get("name")):
             return value
     return {}
 
 
 def _handle(user) -> str:
-    return _text(user.get("name")) if isinstance(user, dict) else ""
+    return as_text(user.get("name")) if isinstance(user, dict) else ""
 
 
 def _count(value) -> int:
@@ -108,10 +109,6 @@ def _datetime(value) -> datetime | None:
         return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def build_daily_params(day: date | str) -> dict[str, str]:

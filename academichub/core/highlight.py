@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "s", "ly")
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """A crude English stem: lower case minus one common suffix (keeps at least 3 letters)."""
     word = word.lower()
@@ -37,13 +39,16 @@ class Matcher:
     def __init__(self, terms: list[str], prefixes: list[str] | None = None):
         self.stems = {stem(t) for t in terms if t}
         self.prefixes = tuple(p.lower() for p in (prefixes or []) if p)
+        self._heads = {s[:3] for s in self.stems}  # a stem starts its word: most words are rejected here
 
     def __bool__(self) -> bool:
         return bool(self.stems or self.prefixes)
 
     def matches(self, word: str) -> bool:
         low = word.lower()
-        return stem(low) in self.stems or (bool(self.prefixes) and low.startswith(self.prefixes))
+        if self.prefixes and low.startswith(self.prefixes):
+            return True
+        return low[:3] in self._heads and stem(low) in self.stems
 
     def found(self, text: str) -> list[str]:
         """The distinct query words occurring in ``text``, in order of appearance (lower case)."""

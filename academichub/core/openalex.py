@@ -36,7 +36,8 @@ from academichub.core import arxiv_ids
 from academichub.core.crossref import jats_to_text, load_json
 from academichub.core.dedup import arxiv_id_from_doi, bare_doi
 from academichub.core.errors import ParseError
-from academichub.core.records import PaperRecord, Version
+from academichub.core.records import (PaperRecord, Version, as_dict, as_int, as_list, as_text, dicts, first_text,
+                                      id_text, iso_day)  # fmt: skip
 
 SOURCE = "OpenAlex"
 MAX_PER_PAGE = 200  # OpenAlex's documented ceiling for per-page
@@ -61,8 +62,8 @@ def parse_works(data: bytes) -> OpenAlexPage:
         raise _error(body)
     if not isinstance(body, dict) or not isinstance(body.get("results"), list):
         raise ParseError("not a works list (no 'results' array); check the endpoint", source=SOURCE)
-    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-    page = OpenAlexPage(next_cursor=_text(meta.get("next_cursor")) or None, count=_int(meta.get("count")))
+    meta = as_dict(body.get("meta"))
+    page = OpenAlexPage(next_cursor=as_text(meta.get("next_cursor")) or None, count=as_int(meta.get("count")))
     for work in body["results"]:
         try:
             page.records.append(parse_work(work))
@@ -74,23 +75,23 @@ def parse_works(data: bytes) -> OpenAlexPage:
 
 def _error(body: dict) -> ParseError:
     """OpenAlex's ``{"error": …, "message": …}`` (bad filter, missing or wrong api_key …)."""
-    message = " ".join(f"{_text(body.get('error'))} {_text(body.get('message'))}".split())
+    message = " ".join(f"{as_text(body.get('error'))} {as_text(body.get('message'))}".split())
     hint = ("check the api_key" if re.search(r"api[_ ]?key|unauthori|forbidden", message, re.I)
             else "fix the query parameters")  # fmt: skip
     return ParseError(f"OpenAlex rejected the request: {message}; {hint} (retrying will not help)",
-                      source=SOURCE, code=_text(body.get("error")) or None)  # fmt: skip
+                      source=SOURCE, code=as_text(body.get("error")) or None)  # fmt: skip
 
 
 def parse_work(work: dict) -> PaperRecord:
     """One OpenAlex work -> ``PaperRecord``; ``ValueError`` without an id or a title."""
-    if not isinstance(work, dict) or not _text(work.get("id")):
+    if not isinstance(work, dict) or not as_text(work.get("id")):
         raise ValueError("no OpenAlex id")
-    title = " ".join(jats_to_text(_text(work.get("title")) or _text(work.get("display_name"))).split())
+    title = " ".join(jats_to_text(as_text(work.get("title")) or as_text(work.get("display_name"))).split())
     if not title:
         raise ValueError("no title")
-    doi = bare_doi(_text(work.get("doi")) or _text((work.get("ids") or {}).get("doi")))
-    primary = work.get("primary_location") if isinstance(work.get("primary_location"), dict) else {}
-    source = primary.get("source") if isinstance(primary.get("source"), dict) else {}
+    doi = bare_doi(as_text(work.get("doi")) or as_text(as_dict(work.get("ids")).get("doi")))
+    primary = as_dict(work.get("primary_location"))
+    source = as_dict(primary.get("source"))
     authors, affiliations = _authorships(work.get("authorships"))
     return PaperRecord(
         arxiv_id=find_arxiv_id(work),
@@ -100,12 +101,12 @@ def parse_work(work: dict) -> PaperRecord:
         authors=authors,
         affiliations=affiliations if any(affiliations) else [],
         categories=categories(work),
-        license=_text(primary.get("license")),
-        versions=[Version(1, _iso_date(work.get("publication_date")))],
-        abs_url=_text(primary.get("landing_page_url")) or (f"https://doi.org/{doi}" if doi else ""),
-        pdf_url=_text(primary.get("pdf_url")) or _text((work.get("best_oa_location") or {}).get("pdf_url")),
-        venue=_text(source.get("display_name")),
-        issn=_text(source.get("issn_l")) or _first(source.get("issn")),
+        license=as_text(primary.get("license")),
+        versions=[Version(1, iso_day(work.get("publication_date")))],
+        abs_url=as_text(primary.get("landing_page_url")) or (f"https://doi.org/{doi}" if doi else ""),
+        pdf_url=as_text(primary.get("pdf_url")) or as_text(as_dict(work.get("best_oa_location")).get("pdf_url")),
+        venue=as_text(source.get("display_name")),
+        issn=as_text(source.get("issn_l")) or first_text(source.get("issn")),
         source_ids=_source_ids(work),
     )
 
@@ -140,8 +141,8 @@ def _join(placed: dict[int, str]) -> str:
 def find_arxiv_id(work: dict) -> str | None:
     """The arXiv id from ``ids.arxiv``, an arXiv DOI, or an arXiv location (landing page,
     PDF, or the OAI-PMH id ``pmh:oai:arXiv.org:…``); None when the work has none."""
-    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
-    candidates = [_text(ids.get("arxiv")), arxiv_id_from_doi(_text(work.get("doi"))) or ""]
+    ids = as_dict(work.get("ids"))
+    candidates = [as_text(ids.get("arxiv")), arxiv_id_from_doi(as_text(work.get("doi"))) or ""]
     for location in _locations(work):
         candidates += _location_candidates(location)
     for candidate in candidates:
@@ -153,9 +154,9 @@ def find_arxiv_id(work: dict) -> str | None:
 
 def _location_candidates(location: dict) -> list[str]:
     """Strings in one location that can name an arXiv paper (only arXiv's own forms)."""
-    ident = _text(location.get("id"))
+    ident = as_text(location.get("id"))
     found = [ident.rsplit(":", 1)[-1]] if ident.lower().startswith("pmh:oai:arxiv.org:") else []
-    for url in (_text(location.get("landing_page_url")), _text(location.get("pdf_url")), ident):
+    for url in (as_text(location.get("landing_page_url")), as_text(location.get("pdf_url")), ident):
         if _ARXIV_HOSTS.match(url):
             found.append(url)
         found.append(arxiv_id_from_doi(url) or "")
@@ -163,18 +164,22 @@ def _location_candidates(location: dict) -> list[str]:
 
 
 def _locations(work: dict) -> list[dict]:
-    found = [work.get("primary_location"), work.get("best_oa_location"), *(work.get("locations") or [])]
-    return [loc for loc in found if isinstance(loc, dict)]
+    return dicts([work.get("primary_location"), work.get("best_oa_location"), *as_list(work.get("locations"))])
 
 
 def categories(work: dict) -> list[str]:
     """Topics (primary first) as 'openalex:<slug>'; scored concepts when a work has no topics."""
-    topics = [work.get("primary_topic"), *(work.get("topics") or [])]
-    names = [_text(t.get("display_name")) for t in topics if isinstance(t, dict)]
+    topics = dicts([work.get("primary_topic"), *as_list(work.get("topics"))])
+    names = [as_text(t.get("display_name")) for t in topics]
     if not any(names):
-        names = [_text(c.get("display_name")) for c in work.get("concepts") or []
-                 if isinstance(c, dict) and (c.get("score") or 0) > 0]  # fmt: skip
+        names = [as_text(c.get("display_name")) for c in dicts(work.get("concepts")) if _score(c) > 0]
     return list(dict.fromkeys(f"openalex:{slug(n)}" for n in names if slug(n)))
+
+
+def _score(concept: dict) -> float:
+    """A concept's relevance score; a missing or non-numeric score counts as 0."""
+    score = concept.get("score")
+    return score if isinstance(score, (int, float)) and not isinstance(score, bool) else 0
 
 
 def slug(name: str) -> str:
@@ -185,15 +190,13 @@ def slug(name: str) -> str:
 def _authorships(authorships) -> tuple[list[str], list[str]]:
     """Display names and, aligned, their institutions (raw affiliation strings as a fallback)."""
     authors, affiliations = [], []
-    for entry in authorships if isinstance(authorships, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        author = entry.get("author") if isinstance(entry.get("author"), dict) else {}
-        name = " ".join((_text(author.get("display_name")) or _text(entry.get("raw_author_name"))).split())
+    for entry in dicts(authorships):
+        author = as_dict(entry.get("author"))
+        name = " ".join((as_text(author.get("display_name")) or as_text(entry.get("raw_author_name"))).split())
         if not name:
             continue
-        places = [_text(i.get("display_name")) for i in entry.get("institutions") or [] if isinstance(i, dict)]
-        places = [p for p in places if p] or [_text(s) for s in entry.get("raw_affiliation_strings") or []]
+        places = [as_text(i.get("display_name")) for i in dicts(entry.get("institutions"))]
+        places = [p for p in places if p] or [as_text(s) for s in as_list(entry.get("raw_affiliation_strings"))]
         authors.append(name)
         affiliations.append("; ".join(dict.fromkeys(p for p in places if p)))
     return authors, affiliations
@@ -201,10 +204,10 @@ def _authorships(authorships) -> tuple[list[str], list[str]]:
 
 def _source_ids(work: dict) -> dict[str, str]:
     """The W id and the other identifiers OpenAlex lists, without their URL prefixes."""
-    ids = work.get("ids") if isinstance(work.get("ids"), dict) else {}
-    found = {"openalex": _text(work.get("id")).rsplit("/", 1)[-1]}
+    ids = as_dict(work.get("ids"))
+    found = {"openalex": as_text(work.get("id")).rsplit("/", 1)[-1]}
     for key in ("pmid", "pmcid", "mag"):
-        value = str(ids.get(key) or "").strip()
+        value = id_text(ids.get(key))
         if value:
             found[key] = value.rstrip("/").rsplit("/", 1)[-1]
     return found
@@ -245,32 +248,3 @@ def _filter_text(value: str | dict[str, str] | None) -> str:
             parts.append(f"{key}:{item}")
         return ",".join(parts)
     return (value or "").strip()
-
-
-# -- small helpers -------------------------------------------------------------------
-
-
-def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _first(value) -> str:
-    return next((_text(v) for v in value if _text(v)), "") if isinstance(value, list) else ""
-
-
-def _int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value).strip()) if value is not None and str(value).strip() else None
-    except ValueError:
-        return None
-
-
-def _iso_date(value) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()[:10]) if isinstance(value, str) and value.strip() else None
-    except ValueError:
-        return None

@@ -45,7 +45,7 @@ def _institution_rank(part: str) -> tuple[int, int]:
 
 
 def slug(name: str) -> str:
-    """A URL slug for an organisation: ASCII, lower-case, hyphens ("Università di Trieste" -> "universita-di-trieste")."""
+    """A URL slug: ASCII, lower-case, hyphens ("Università di Trieste" -> "universita-di-trieste")."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:90].strip("-")
     if text:

@@ -34,7 +34,7 @@ from typing import NamedTuple
 from academichub.core.crossref import load_json
 from academichub.core.dedup import bare_doi
 from academichub.core.errors import ParseError, parse_xml
-from academichub.core.records import PaperRecord, Version
+from academichub.core.records import PaperRecord, Version, as_int, as_list, as_text, id_text
 
 SOURCE = "PubMed E-utilities"
 MONTHS = {m: i for i, m in enumerate(
@@ -74,9 +74,9 @@ def _esearch_json(data: bytes) -> EsearchResult:
     error = result.get("ERROR") or result.get("error")
     if error:
         raise ParseError(f"esearch rejected the query: {error}; fix the search term", source=SOURCE)
-    ids = [str(i).strip() for i in result.get("idlist") or [] if str(i).strip().isdigit()]
-    return EsearchResult(ids, _int(result.get("count")), _text(result.get("webenv")) or None,
-                         _text(result.get("querykey")) or None)  # fmt: skip
+    ids = [id_text(i) for i in as_list(result.get("idlist")) if _is_pmid(id_text(i))]
+    return EsearchResult(ids, as_int(result.get("count")), as_text(result.get("webenv")) or None,
+                         as_text(result.get("querykey")) or None)  # fmt: skip
 
 
 def _esearch_xml(data: bytes) -> EsearchResult:
@@ -87,8 +87,8 @@ def _esearch_xml(data: bytes) -> EsearchResult:
     error = _flat(root.find("ERROR"))
     if error:
         raise ParseError(f"esearch rejected the query: {error}; fix the search term", source=SOURCE)
-    ids = [_flat(i) for i in root.iterfind("IdList/Id") if _flat(i).isdigit()]
-    return EsearchResult(ids, _int(root.findtext("Count")), _flat(root.find("WebEnv")) or None,
+    ids = [_flat(i) for i in root.iterfind("IdList/Id") if _is_pmid(_flat(i))]
+    return EsearchResult(ids, as_int(root.findtext("Count")), _flat(root.find("WebEnv")) or None,
                          _flat(root.find("QueryKey")) or None)  # fmt: skip
 
 
@@ -133,7 +133,7 @@ def _record(article) -> PaperRecord | None:
     citation = article.find("MedlineCitation")
     pmid = _flat(citation.find("PMID")) if citation is not None else ""
     body = citation.find("Article") if citation is not None else None
-    if not pmid.isdigit() or body is None:
+    if not _is_pmid(pmid) or body is None:
         return None
     ids = _article_ids(article)
     doi = ids.get("doi") or _elocation_doi(body)
@@ -229,17 +229,18 @@ def pub_date(element) -> date | None:
 
 
 def _ymd(element) -> date | None:
-    year = _int(element.findtext("Year"))
+    year = as_int(element.findtext("Year"))
     if year is None:
         return None
     month = _month(element.findtext("Month")) or SEASONS.get(_flat(element.find("Season")).lower()) or 1
-    return _safe_date(year, month, _int(element.findtext("Day")) or 1)
+    return _safe_date(year, month, as_int(element.findtext("Day")) or 1)
 
 
 def _month(value: str | None) -> int | None:
-    text = (value or "").strip().lower()
-    if text.isdigit():
-        return int(text) if 1 <= int(text) <= 12 else None
+    text = as_text(value).lower()
+    number = as_int(text)
+    if number is not None:
+        return number if 1 <= number <= 12 else None
     return MONTHS.get(text[:3]) or SEASONS.get(text)
 
 
@@ -247,7 +248,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
     for candidate in ((year, month, day), (year, month, 1), (year, 1, 1)):
         try:
             return date(*candidate)
-        except ValueError:
+        except (ValueError, OverflowError):  # out of range: a day past the month's end, a year like 10**20
             continue
     return None
 
@@ -310,12 +311,6 @@ def _flat(element) -> str:
     return " ".join("".join(element.itertext()).split()) if element is not None else ""
 
 
-def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _int(value) -> int | None:
-    try:
-        return int(str(value).strip()) if value is not None and str(value).strip() else None
-    except ValueError:
-        return None
+def _is_pmid(value: str) -> bool:
+    """PMIDs are ASCII digits ("²" and "١٢" pass ``str.isdigit`` but are not ids)."""
+    return value.isascii() and value.isdigit()

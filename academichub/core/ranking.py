@@ -32,14 +32,15 @@ candidates rank in milliseconds (``bench/radar.py``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from academichub.core.interests import Clause, Keywords, find_term
+from academichub.core.interests import Keywords, Term, TextIndex
 
 __all__ = [
-    "Candidates", "FollowedAuthor", "PreferenceModel", "Profile", "Ranking", "Reason", "Scored",
+    "CandidateIndex", "Candidates", "FollowedAuthor", "PreferenceModel", "Profile", "Ranking", "Reason", "Scored",
     "Weights", "diversify", "fit_preference_model", "score_candidates",
 ]  # fmt: skip
 
@@ -128,19 +129,60 @@ class Candidates:
     upvotes: np.ndarray
     vectors: np.ndarray | None = None
     venues: list[int | None] | None = None
+    _index: CandidateIndex | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def subset(self, keep: list[int]) -> Candidates:
-        """The candidates at positions ``keep`` (used to drop already-shown papers)."""
-        pick = np.asarray(keep, dtype=np.int64)
-        return Candidates(
-            [self.ids[i] for i in keep], [self.titles[i] for i in keep], [self.abstracts[i] for i in keep],
-            [self.authors[i] for i in keep], [self.categories[i] for i in keep], self.ages[pick],
-            self.upvotes[pick], None if self.vectors is None else self.vectors[pick],
-            None if self.venues is None else [self.venues[i] for i in keep],
-        )  # fmt: skip
+    def index(self) -> CandidateIndex:
+        """Inverted indexes over the block, built on first use and kept with it (the feature cache)."""
+        if self._index is None:
+            self._index = CandidateIndex.build(self)
+        return self._index
+
+
+@dataclass
+class CandidateIndex:
+    """Which candidates hold a word, an author, a category or a venue (positions in the block)."""
+
+    ids: np.ndarray
+    title: TextIndex
+    abstract: TextIndex
+    authors: dict[int, np.ndarray]
+    primary: dict[str, np.ndarray]     # category or archive code -> candidates with it as primary
+    listed: dict[str, np.ndarray]      # ... with it anywhere in their categories
+    venues: dict[int, np.ndarray]
+    priors: dict[tuple, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def prior(self, c: Candidates, weights: Weights) -> tuple[np.ndarray, np.ndarray]:
+        """(recency, popularity) in [0, 1]: they depend on the block and two weights, so kept per block."""
+        key = (weights.half_life_days, weights.popularity_saturation)
+        if key not in self.priors:
+            recency = np.exp(-math.log(2) * np.maximum(c.ages, 0) / weights.half_life_days)
+            popularity = np.minimum(1.0, np.log1p(c.upvotes) / math.log1p(weights.popularity_saturation))
+            self.priors[key] = (recency, popularity)
+        return self.priors[key]
+
+    @classmethod
+    def build(cls, c: Candidates) -> CandidateIndex:
+        authors: dict[int, list[int]] = {}
+        primary: dict[str, list[int]] = {}
+        listed: dict[str, list[int]] = {}
+        venues: dict[int, list[int]] = {}
+        for i in range(len(c)):
+            for author in set(c.authors[i]):
+                authors.setdefault(author, []).append(i)
+            for rank, code in enumerate(c.categories[i]):
+                for key in {code, code.split(".", 1)[0]}:
+                    if rank == 0:
+                        primary.setdefault(key, []).append(i)
+                    if not listed.get(key) or listed[key][-1] != i:
+                        listed.setdefault(key, []).append(i)
+            if c.venues is not None and c.venues[i] is not None:
+                venues.setdefault(c.venues[i], []).append(i)
+        array = lambda d: {k: np.asarray(v, dtype=np.int64) for k, v in d.items()}  # noqa: E731
+        return cls(np.asarray(c.ids, dtype=np.int64), TextIndex(c.titles), TextIndex(c.abstracts),
+                   array(authors), array(primary), array(listed), array(venues))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -190,125 +232,182 @@ class Ranking:
 
 
 def score_candidates(candidates: Candidates, profile: Profile, *, weights: Weights = DEFAULT_WEIGHTS,
-                     limit: int | None = None) -> Ranking:  # fmt: skip
+                     limit: int | None = None, hidden: Iterable[int] = ()) -> Ranking:  # fmt: skip
     """Rank ``candidates`` for ``profile``: the one scoring function.
 
-    A candidate is dropped when it contains an excluded keyword, and, when
-    the radar has explicit constraints (keywords, authors, categories),
-    when it meets none of them and its semantic part is below
+    A candidate is dropped when its id is in ``hidden`` (already shown,
+    disliked), when it contains an excluded keyword, and, when the radar
+    has explicit constraints (keywords, authors, categories, venues), when
+    it meets none of them and its semantic part is below
     ``weights.semantic_gate``. The rest are scored as the module docstring
     says and returned best first (ties: newer id first), with reasons for
-    the ``limit`` returned items.
+    the ``limit`` returned items. Every step is a vector operation over the
+    block's inverted indexes, so the cost grows with matches, not abstracts;
+    what only a reason needs (closeness to liked papers, to the interest)
+    is computed for the returned items alone.
     """
-    n = len(candidates)
-    semantic, liked_close, interest_sim, taste = _semantic(candidates, profile, weights)
-    explicit = np.zeros(n)
-    eligible = np.zeros(n, dtype=bool)
-    gates = profile.has_gates
-    for i in range(n):
-        value, matched, excluded = _explicit(candidates, i, profile, weights)
-        explicit[i] = value
-        eligible[i] = not excluded and (matched or not gates or semantic[i] >= weights.semantic_gate)
-    recency = np.exp(-math.log(2) * np.maximum(candidates.ages, 0) / weights.half_life_days)
-    popularity = np.minimum(1.0, np.log1p(candidates.upvotes) / math.log1p(weights.popularity_saturation))
-    total = explicit + weights.semantic * semantic + weights.recency * recency + weights.popularity * popularity
+    index = candidates.index()
+    keyword, hits, excluded = _keywords(index, profile, weights)
+    followed = _followed(candidates, index, profile)
+    category = _categories(len(candidates), index, profile)
+    semantic, taste = _semantic(candidates, profile, weights)
+    matched = (keyword > 0) | followed | (category > 0)
+    eligible = ~excluded & (matched | (not profile.has_gates) | (semantic >= weights.semantic_gate))
+    hidden = np.fromiter(hidden, dtype=np.int64)
+    if hidden.size:
+        eligible &= ~np.isin(index.ids, hidden)
+    recency, popularity = index.prior(candidates, weights)
+    total = (weights.keyword * np.minimum(keyword, weights.keyword_cap) + weights.author * followed
+             + weights.category * category + weights.semantic * semantic + weights.recency * recency
+             + weights.popularity * popularity)  # fmt: skip
     chosen = np.flatnonzero(eligible)
-    ids = np.asarray(candidates.ids, dtype=np.int64)
-    order = chosen[np.lexsort((-ids[chosen], -total[chosen]))]
-    if limit is not None:
-        order = order[:limit]
+    order = _best(chosen, total, index.ids, limit)
+    liked_close, interest = _closeness(candidates, order, profile, weights)
     columns = {"semantic": semantic, "recency": recency, "popularity": popularity, "liked_close": liked_close,
-               "interest": interest_sim, "taste": taste, "total": total}  # fmt: skip
-    items = [_scored(candidates, int(i), profile, weights, columns) for i in order]
+               "interest": interest, "taste": taste, "total": total}  # fmt: skip
+    items = [_scored(candidates, int(i), profile, weights, columns, hits) for i in order]
     return Ranking(items, int(chosen.size))
 
 
-def _explicit(candidates: Candidates, i: int, profile: Profile, weights: Weights) -> tuple[float, bool, bool]:
-    """(keyword + author + category score, met a constraint?, excluded?) for candidate ``i``."""
-    title, abstract = candidates.titles[i], candidates.abstracts[i]
-    for clause in profile.keywords.excluded:
-        if _clause_hit(clause, title, abstract):
-            return 0.0, False, True
-    keyword = 0.0
+def _best(chosen: np.ndarray, total: np.ndarray, ids: np.ndarray, limit: int | None) -> np.ndarray:
+    """The ``limit`` best of ``chosen`` by total, ties newer id first (a full sort only of the top)."""
+    if limit is not None and limit < chosen.size:
+        scores = total[chosen]
+        threshold = np.partition(scores, scores.size - limit)[scores.size - limit]
+        chosen = chosen[scores >= threshold]       # the top ``limit`` and everything tied with the last
+    return chosen[np.lexsort((-ids[chosen], -total[chosen]))][:limit]
+
+
+_Hits = list[list[tuple[str, np.ndarray, np.ndarray]]]   # per clause, per term: (text, in title, in abstract)
+
+
+def _term_masks(index: CandidateIndex, term: Term) -> tuple[np.ndarray, np.ndarray]:
+    """Where ``term`` occurs: (title mask, abstract mask); ``au:`` terms match no text."""
+    none = np.zeros(len(index.ids), dtype=bool)
+    title = index.title.mask(term) if term.field in (None, "title") else none
+    abstract = index.abstract.mask(term) if term.field in (None, "abstract") else none
+    return title, abstract
+
+
+def _keywords(index: CandidateIndex, profile: Profile, weights: Weights):
+    """(title-match equivalents per candidate, the per-term masks for reasons, excluded mask)."""
+    n = len(index.ids)
+    keyword = np.zeros(n)
+    hits: _Hits = []
     for clause in profile.keywords.positive:
-        where = _clause_hit(clause, title, abstract)
-        if where:
-            keyword += 1.0 if where[1] == "title" else weights.abstract_share
-    value = weights.keyword * min(keyword, weights.keyword_cap)
-    authors, categories = candidates.authors[i], candidates.categories[i]
-    by_followed = any(a.matches(authors, categories) for a in profile.authors)
-    value += weights.author if by_followed else 0.0
-    category = _category_fit(categories, profile.categories)
-    if not category and profile.venues and candidates.venues is not None:
-        category = 1.0 if candidates.venues[i] in profile.venues else 0.0
-    value += weights.category * category
-    return value, bool(keyword or by_followed or category), False
+        terms = [(term.text, *_term_masks(index, term)) for term in clause.terms]
+        in_title = np.logical_or.reduce([t for _, t, _ in terms])
+        in_abstract = np.logical_or.reduce([a for _, _, a in terms])
+        keyword += np.where(in_title, 1.0, np.where(in_abstract, weights.abstract_share, 0.0))
+        hits.append(terms)
+    excluded = np.zeros(n, dtype=bool)
+    for clause in profile.keywords.excluded:
+        for term in clause.terms:
+            title, abstract = _term_masks(index, term)
+            excluded |= title | abstract
+    return keyword, hits, excluded
 
 
-def _clause_hit(clause: Clause, title: str, abstract: str) -> tuple[str, str] | None:
-    """(the term's text, "title"/"abstract") for the best-placed matching alternative."""
-    best = None
-    for term in clause.terms:
-        where = find_term(term, title, abstract)
-        if where == "title":
-            return term.text, where
-        if where and best is None:
-            best = (term.text, where)
-    return best
+def _followed(candidates: Candidates, index: CandidateIndex, profile: Profile) -> np.ndarray:
+    """Mask of candidates by a followed author (narrowed ones checked paper by paper)."""
+    found = np.zeros(len(candidates), dtype=bool)
+    for author in profile.authors:
+        docs = index.authors.get(author.author_id)
+        if docs is None:
+            continue
+        if author.coauthors or author.categories:
+            docs = [d for d in docs if author.matches(candidates.authors[d], candidates.categories[d])]
+        found[np.asarray(docs, dtype=np.int64)] = True
+    return found
 
 
-def _category_fit(categories: tuple[str, ...], wanted: frozenset[str]) -> float:
-    """1 for a wanted primary category, 0.5 for a cross-list; archives ("cs") cover their subjects."""
-    if not wanted or not categories:
-        return 0.0
-    for rank, code in enumerate(categories):
-        if code in wanted or code.split(".", 1)[0] in wanted:
-            return 1.0 if rank == 0 else 0.5
-    return 0.0
+def _categories(n: int, index: CandidateIndex, profile: Profile) -> np.ndarray:
+    """1 for a wanted primary category or a followed venue, 0.5 for a cross-list; archives cover subjects."""
+    fit = np.zeros(n)
+    for code in profile.categories:
+        listed, primary = index.listed.get(code), index.primary.get(code)
+        if listed is not None:
+            fit[listed] = np.maximum(fit[listed], 0.5)
+        if primary is not None:
+            fit[primary] = 1.0
+    for venue in profile.venues:
+        if venue in index.venues:
+            fit[index.venues[venue]] = 1.0
+    return fit
 
 
-def _semantic(candidates: Candidates, profile: Profile, weights: Weights):
-    """(semantic part, liked papers close to each, cosine to interest, P(like)) as arrays."""
+def _semantic(candidates: Candidates, profile: Profile, weights: Weights) -> tuple[np.ndarray, np.ndarray]:
+    """(semantic part, P(like)) for every candidate, from one product with the block's vectors.
+
+    With a taste model, the part is ``2 P(like) - 1`` (one matrix-vector
+    product). Without, the interest, liked and disliked vectors are stacked
+    into one small matrix so the 10,000 x 384 block is read once: best
+    cosine to the interest or a liked paper, minus the dislike penalty.
+    A paper without a vector (a zero row) gets 0 either way.
+    """
     n = len(candidates)
     zeros = np.zeros(n)
     vectors = candidates.vectors
     if vectors is None or n == 0:
-        return zeros, zeros, zeros, zeros
-    interest = vectors @ profile.interest if profile.interest is not None else zeros
-    liked = _similarities(vectors, profile.liked)
-    best_liked = liked.max(axis=1) if liked.size else zeros
-    close = (liked >= weights.close).sum(axis=1) if liked.size else zeros
+        return zeros, zeros
     if profile.model is not None:
         taste = profile.model.probability(vectors)
-        return 2.0 * taste - 1.0, close, interest, taste
-    semantic = np.maximum(interest, best_liked)
-    disliked = _similarities(vectors, profile.disliked)
-    if disliked.size:
-        semantic = semantic - weights.dislike * np.maximum(disliked.max(axis=1), 0.0)
-    present = np.abs(vectors).sum(axis=1) > 0
-    return np.where(present, semantic, 0.0), close, interest, zeros
+        return 2.0 * taste - 1.0, taste
+    interest, liked, disliked = _queries(profile, vectors)
+    k, m = len(interest), len(liked)
+    if k + m + len(disliked) == 0:
+        return zeros, zeros
+    similar = vectors @ np.vstack([interest, liked, disliked]).T
+    semantic = similar[:, :k + m].max(axis=1) if k + m else zeros
+    if k == 0 or m == 0:        # a missing signal counts as cosine 0, so the part is never below 0 here
+        semantic = np.maximum(semantic, 0.0)
+    if len(disliked):
+        semantic = semantic - weights.dislike * np.maximum(similar[:, k + m:].max(axis=1), 0.0)
+    return semantic, zeros
 
 
-def _similarities(vectors: np.ndarray, others: np.ndarray | None) -> np.ndarray:
-    if others is None or len(others) == 0:
-        return np.zeros((len(vectors), 0))
-    return vectors @ np.asarray(others, dtype=vectors.dtype).T
+def _queries(profile: Profile, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The profile's interest (0 or 1 row), liked and disliked vectors as matrices like ``vectors``."""
+    def rows(matrix):
+        if matrix is None or len(matrix) == 0:
+            return np.zeros((0, vectors.shape[1]), dtype=vectors.dtype)
+        return np.asarray(matrix, dtype=vectors.dtype).reshape(-1, vectors.shape[1])
+
+    return rows(profile.interest), rows(profile.liked), rows(profile.disliked)
 
 
-def _scored(candidates: Candidates, i: int, profile: Profile, weights: Weights, columns: dict) -> Scored:
-    reasons = _reasons(candidates, i, profile, weights, columns)
+def _closeness(candidates: Candidates, rows: np.ndarray, profile: Profile,
+               weights: Weights) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """(liked papers close to each, cosine to the interest), filled in only at ``rows`` (for reasons)."""
+    close, interest = np.zeros(len(candidates)), np.zeros(len(candidates))
+    vectors = candidates.vectors
+    if vectors is None or rows.size == 0:
+        return close, interest
+    block = vectors[rows]
+    wanted, liked, _ = _queries(profile, vectors)
+    if len(wanted):
+        interest[rows] = block @ wanted[0]
+    if len(liked):
+        close[rows] = (block @ liked.T >= weights.close).sum(axis=1)
+    return close, interest
+
+
+def _scored(candidates: Candidates, i: int, profile: Profile, weights: Weights, columns: dict, hits: _Hits) -> Scored:
+    reasons = _reasons(candidates, i, profile, weights, columns, hits)
     parts = {name: float(column[i]) for name, column in columns.items()}
     return Scored(candidates.ids[i], i, float(columns["total"][i]), tuple(reasons), parts)
 
 
-def _reasons(candidates: Candidates, i: int, profile: Profile, weights: Weights, columns: dict) -> list[Reason]:
+def _reasons(candidates: Candidates, i: int, profile: Profile, weights: Weights, columns: dict,
+             hits: _Hits) -> list[Reason]:  # fmt: skip
     """The sentences' codes, most specific first."""
     authors, categories = candidates.authors[i], candidates.categories[i]
     out = [Reason("author", (("name", a.name),)) for a in profile.authors if a.matches(authors, categories)]
-    for clause in profile.keywords.positive:
-        hit = _clause_hit(clause, candidates.titles[i], candidates.abstracts[i])
-        if hit:
-            out.append(Reason("keyword", (("term", hit[0]), ("where", hit[1]))))
+    for terms in hits:
+        found = next(((text, "title") for text, title, _ in terms if title[i]), None) or \
+            next(((text, "abstract") for text, _, abstract in terms if abstract[i]), None)
+        if found:
+            out.append(Reason("keyword", (("term", found[0]), ("where", found[1]))))
     if columns["liked_close"][i] >= 1:
         out.append(Reason("liked", (("n", int(columns["liked_close"][i])),)))
     if columns["taste"][i] >= weights.taste_reason:

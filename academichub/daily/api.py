@@ -55,14 +55,15 @@ class PeriodOut(Schema):
     papers: list[CardOut]
 
 
-def card(paper, rank: int, note: str = "") -> dict:
+def card(paper) -> dict:
     stats = getattr(paper, "daily_stats", None)
     return {
-        "rank": rank, "id": paper.pk, "arxiv_id": paper.arxiv_id, "doi": paper.doi, "title": paper.title_text,
+        "rank": int(paper.rank), "id": paper.pk, "arxiv_id": paper.arxiv_id, "doi": paper.doi,
+        "title": paper.title_text,
         "authors": paper.author_list, "source": paper.source_badge, "announced": paper.announced,
         "organisations": [o.name for o in paper.organisations], "upvotes": paper.upvote_count,
         "external_upvotes": paper.external_upvotes, "trending": stats.trending if stats else 0.0,
-        "tldr": paper.tldr, "curated": paper.picked, "note": note,
+        "tldr": paper.tldr, "curated": paper.picked, "note": paper.note,
         "submitted_by": paper.submission.user.get_username() if paper.submission else None,
         "url": f"/paper/{paper.arxiv_id or paper.pk}",
     }  # fmt: skip
@@ -74,7 +75,7 @@ def trending(request, limit: int = 20):
     if not 1 <= limit <= 100:
         raise ApiError(422, "bad_limit", "limit must be between 1 and 100")
     papers = listing.decorate(listing.trending_papers(limit=limit), request.user)
-    return [card(p, rank) for rank, p in enumerate(papers, start=1)]
+    return [card(p) for p in papers]
 
 
 @router.get("/{kind}/{slug}", response=PeriodOut)
@@ -89,15 +90,13 @@ def period(request, kind: str, slug: str, sort: str = "trending", page: int = 1)
     except ValueError:
         raise ApiError(422, "bad_period", f"{slug!r} is not a {kind}; use YYYY-MM-DD, YYYY-Www or YYYY-MM") from None
     picks = listing.picks_of(span.start) if kind == "day" else []
-    pages = Paginator(listing.papers_in(span, sort, exclude=[p.paper_id for p in picks]), PAGE_SIZE)
+    pages = Paginator(listing.ids_in(span, sort, exclude=[p.paper_id for p in picks]), PAGE_SIZE)
     if not 1 <= page <= max(pages.num_pages, 1):
         raise ApiError(404, "no_such_page", f"page must be between 1 and {max(pages.num_pages, 1)}")
-    rows = listing.decorate(list(pages.page(page)) + [p.paper for p in picks], request.user)
-    shown, picked = rows[: len(rows) - len(picks)], rows[len(rows) - len(picks):]
     offset = (page - 1) * PAGE_SIZE
+    shown, picked = listing.page_of_cards(listing.cards(pages.get_page(page)), picks, request.user, offset)
     return {
         "kind": kind, "period": span.slug, "start": span.start, "end": span.end, "sort": sort, "page": page,
         "pages": pages.num_pages, "total": pages.count + len(picks),
-        "curated": [card(p, n, pick.note) for n, (pick, p) in enumerate(zip(picks, picked), start=1)],
-        "papers": [card(p, offset + n) for n, p in enumerate(shown, start=1)],
+        "curated": [card(p) for p in picked], "papers": [card(p) for p in shown],
     }  # fmt: skip

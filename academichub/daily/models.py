@@ -107,6 +107,11 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("daily:organisation", args=[self.slug])
+
 
 class PaperOrganization(models.Model):
     """A paper's organisation and where we learnt it."""

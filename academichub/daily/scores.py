@@ -9,6 +9,7 @@ only at the next run, so a page never does this work.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 from academichub.core import trending
 from academichub.daily import organizations
 from academichub.daily.models import PaperOrganization, PaperStats
-from academichub.papers.models import PaperSignal
+from academichub.papers.models import Authorship, PaperSignal
 
 SIGNAL_SOURCE = "hf-daily"
 BATCH = 500
@@ -65,4 +66,16 @@ def sync_signals(start) -> int:
                .exclude(organization="").values_list("paper_id", "organization").distinct())  # fmt: skip
     for paper_id, name in claimed:
         organizations.attach(paper_id, [name], PaperOrganization.Source.HUGGING_FACE)
+    organisations_from_affiliations(start)
     return count
+
+
+def organisations_from_affiliations(start) -> int:
+    """Organisations named in the stored author affiliations of the window's papers, once per paper."""
+    done = PaperOrganization.objects.filter(source=PaperOrganization.Source.AFFILIATION).values("paper_id")
+    rows = (Authorship.objects.filter(paper__announced__gte=start).exclude(affiliation="")
+            .exclude(paper_id__in=done).values_list("paper_id", "affiliation"))  # fmt: skip
+    by_paper = defaultdict(list)
+    for paper_id, affiliation in rows:
+        by_paper[paper_id].append(affiliation)
+    return sum(organizations.from_affiliations(paper_id, found) for paper_id, found in by_paper.items())

@@ -129,8 +129,11 @@ def _record(paper: Paper, user, text: str, fetched: bool) -> Outcome:
                                                    fetched=fetched)  # fmt: skip
     except IntegrityError:  # submitted by someone else a moment ago
         return _duplicate(paper, Submission.objects.select_related("user").get(paper=paper))
+    if paper.announced is None:  # a journal article the catalogue has no date for: it has its own page only
+        return Outcome("added", _("Thank you! “%(title)s” is submitted.") % {"title": paper.title_text[:120]},
+                       paper, submission)  # fmt: skip
     return Outcome("added", _("Thank you! “%(title)s” is on the page of %(day)s.")
-                   % {"title": paper.title_text[:120], "day": paper.announced}, paper, submission)  # fmt: skip
+                   % {"title": paper.title_text[:120], "day": paper.announced.isoformat()}, paper, submission)  # fmt: skip
 
 
 def _duplicate(paper: Paper, earlier: Submission) -> Outcome:

@@ -67,8 +67,9 @@ def send_confirmation(subscriber: Subscriber) -> mail.OutgoingEmail:
 
 
 def confirm(token: str) -> Subscriber | None:
-    subscriber = Subscriber.objects.filter(token=token).first()
-    if subscriber and subscriber.confirmed_at is None and subscriber.unsubscribed_at is None:
+    """The confirmed subscriber; None for an unknown token or one that was unsubscribed since."""
+    subscriber = Subscriber.objects.filter(token=token, unsubscribed_at__isnull=True).first()
+    if subscriber and subscriber.confirmed_at is None:
         subscriber.confirmed_at = timezone.now()
         subscriber.save(update_fields=["confirmed_at"])
     return subscriber

@@ -76,17 +76,16 @@ def _bad_period_message(kind: str, slug: str) -> str:
 def _period_page(request: HttpRequest, period: periods.Period) -> HttpResponse:
     sort = listing.sort_key(request.GET.get("sort"))
     picks = listing.picks_of(period.start) if period.kind == "day" else []
-    pages = Paginator(listing.papers_in(period, sort, exclude=[p.paper_id for p in picks]), PAGE_SIZE)
+    pages = Paginator(listing.ids_in(period, sort, exclude=[p.paper_id for p in picks]), PAGE_SIZE)
     page = pages.get_page(request.GET.get("page"))
-    papers = listing.decorate(list(page) + [p.paper for p in picks], request.user)
+    papers, picked = listing.page_of_cards(listing.cards(page), picks, request.user, (page.number - 1) * PAGE_SIZE)
     month = periods.containing("month", period.start)
     context = {
         "period": period, "day": period.start, "sort": sort, "sorts": listing.SORTS, "page": page,
-        "papers": papers[: len(page.object_list)], "picks": list(zip(picks, papers[len(page.object_list):])),
-        "total": pages.count + len(picks), "offset": (page.number - 1) * PAGE_SIZE,
+        "papers": papers, "picked": picked, "total": pages.count + len(picks),
         "calendar": listing.calendar_of(month, period.start if period.kind == "day" else None), "month": month,
         "week_slug": periods.containing("week", period.start).slug, "sort_choices": sort_choices(),
-        "weekday_names": WEEKDAYS, **_neighbours(period),
+        "weekday_names": WEEKDAYS, "here": request.get_full_path(), **_neighbours(period),
     }  # fmt: skip
     context.update(period_label=label(period), prev_label=label(context["prev"]), next_label=label(context["next"]))
     return render(request, "daily/period.html", context)
@@ -133,15 +132,16 @@ def jump(request: HttpRequest) -> HttpResponse:
 
 def trending(request: HttpRequest) -> HttpResponse:
     papers = listing.decorate(listing.trending_papers(limit=PAGE_SIZE), request.user)
-    return render(request, "daily/trending.html", {"papers": papers, "offset": 0})
+    return render(request, "daily/trending.html", {"papers": papers, "here": request.get_full_path()})
 
 
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     org = get_object_or_404(Organization, slug=slug)
-    papers = listing.with_cards(Paper.objects.filter(daily_organizations__organization=org)).order_by("-announced", "-id")
+    papers = Paper.objects.filter(daily_organizations__organization=org).order_by("-announced", "-id")
+    papers = listing.with_cards(papers)
     page = Paginator(papers, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"org": org, "page": page, "papers": listing.decorate(page, request.user),
-               "offset": (page.number - 1) * PAGE_SIZE}  # fmt: skip
+    papers = listing.number(listing.decorate(page, request.user), (page.number - 1) * PAGE_SIZE)
+    context = {"org": org, "page": page, "papers": papers, "here": request.get_full_path()}
     return render(request, "daily/organisation.html", context)
 
 
@@ -162,8 +162,10 @@ def vote(request: HttpRequest, paper_id: int) -> HttpResponse:
         return error_page(request, 404, _("There is no such paper to upvote."))
     state = votes.toggle(request.user, paper_id)
     if request.headers.get("HX-Request"):
-        return render(request, "daily/_vote.html", {"paper_id": paper_id, "voted": state.voted,
-                                                   "upvotes": state.upvotes, "next": safe_next(request, "")})  # fmt: skip
+        button = {"vote_url": request.path, "voted": state.voted, "upvote_count": state.upvotes}
+        context = {"paper": button, "here": safe_next(request, ""), "upvote_label": _("Upvote"),
+                   "unvote_label": _("Remove your upvote")}  # fmt: skip
+        return render(request, "daily/_vote.html", context)
     return redirect(back)
 
 
@@ -179,10 +181,17 @@ def submit(request: HttpRequest) -> HttpResponse:
     outcome = submit_paper(text, request.user)
     if outcome.ok:
         messages.success(request, outcome.message)
-        return redirect(reverse("daily:day", args=[outcome.paper.announced.isoformat()]) + f"#paper-{outcome.paper.pk}")
+        return redirect(_where(outcome.paper))
     status = {"invalid": 400, "not_found": 404, "unavailable": 503, "duplicate": 409}[outcome.status]
     context = {"identifier": text, "outcome": outcome}
     return render(request, "daily/submit.html", context, status=status)
+
+
+def _where(paper: Paper) -> str:
+    """The paper's card on its day, or its own page when the catalogue has no announcement day for it."""
+    if paper.announced:
+        return reverse("daily:day", args=[paper.announced.isoformat()]) + f"#paper-{paper.pk}"
+    return reverse("web:paper", args=[paper.arxiv_id or paper.pk])
 
 
 # -- curation ----------------------------------------------------------------------------------
@@ -206,7 +215,7 @@ def curate(request: HttpRequest, day: str) -> HttpResponse:
             messages.success(request, _("The picks of %(day)s are saved.") % {"day": period.start.isoformat()})
         return redirect("daily:curate", period.slug)
     picks = listing.picks_of(period.start)
-    candidates = listing.papers_in(period, "upvotes", exclude=[p.paper_id for p in picks])[:PAGE_SIZE]
+    candidates = listing.cards(listing.ids_in(period, "upvotes", exclude=[p.paper_id for p in picks])[:PAGE_SIZE])
     return render(request, "daily/curate.html", {"day": period.start, "picks": picks, "candidates": candidates})
 
 

@@ -11,3 +11,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     search_fields = ("key", "to", "subject")
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+
+
+from academichub.delivery import admin_delivery  # noqa: E402,F401 — tokens and webhooks (delivery issue)

@@ -86,7 +86,7 @@ class CategoryFeed(PaperFeed):
         return _("AcademicHub: new papers in %(code)s") % {"code": category.code}
 
     def link(self, category: Category) -> str:
-        return reverse("web:today")
+        return reverse("daily:today")
 
     def description(self, category: Category) -> str:
         return _("The newest papers in %(code)s (%(name)s).") % {"code": category.code, "name": category.name_en}
@@ -126,11 +126,11 @@ class TodayFeed(DayFeed):
         return queries.latest_day() or date.today()
 
     def link(self, day: date) -> str:
-        return reverse("web:today")
+        return reverse("daily:today")
 
 
 def _day_url(day: date) -> str:
-    name = "daily:day" if apps.is_installed("academichub.daily") else "web:day"
+    name = "daily:day"
     return reverse(name, args=[day.isoformat()])
 
 

@@ -17,14 +17,16 @@ class TokenForm(forms.Form):
 class WebhookForm(forms.ModelForm):
     """The URL is checked against SSRF here (resolved now) and again at every send."""
 
+    url = forms.URLField(label=_("URL"), max_length=1000, assume_scheme="https",
+                         widget=forms.URLInput(attrs={"placeholder": "https://hooks.slack.com/services/…"}),
+                         help_text=_("Slack, Feishu, DingTalk and WeCom give this URL when you add a custom bot to a "
+                                     "chat; for Telegram use https://api.telegram.org/bot<token>/sendMessage."))  # fmt: skip
+
     class Meta:
         model = Webhook
         fields = ["name", "kind", "url", "secret", "chat_id"]
-        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://hooks.slack.com/services/…"}),
-                   "secret": forms.TextInput(attrs={"autocomplete": "off"})}  # fmt: skip
+        widgets = {"secret": forms.TextInput(attrs={"autocomplete": "off"})}
         help_texts = {
-            "url": _("Slack, Feishu, DingTalk and WeCom give this URL when you add a custom bot to a chat; "
-                     "for Telegram use https://api.telegram.org/bot<token>/sendMessage."),
             "secret": _("Generic webhooks: left empty, a signing secret is generated. "
                         "Feishu and DingTalk: the bot's signing secret, if you enabled signing."),
         }  # fmt: skip
@@ -43,4 +45,8 @@ class WebhookForm(forms.ModelForm):
         data = super().clean()
         if data.get("kind") == Webhook.Kind.TELEGRAM and not (data.get("chat_id") or "").strip():
             self.add_error("chat_id", _("Telegram needs the chat id to post to."))
+        if data.get("kind") == Webhook.Kind.GENERIC and not (data.get("secret") or "").strip():
+            from academichub.delivery.webhooks import new_secret
+
+            data["secret"] = new_secret()  # generic webhooks are always signed
         return data

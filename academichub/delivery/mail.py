@@ -98,7 +98,8 @@ def _claim(email: Email, key: str, kind: str) -> tuple[OutgoingEmail, bool]:
         key=key, defaults={"to": email.to, "subject": email.subject[:300], "kind": kind}
     )
     now = timezone.now()
-    claimable = Q(status__in=[Status.PENDING, Status.FAILED]) | Q(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    stale = Q(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    claimable = Q(status__in=[Status.PENDING, Status.FAILED]) | stale
     won = OutgoingEmail.objects.filter(claimable, pk=record.pk).update(status=Status.SENDING, claimed_at=now)
     record.refresh_from_db()
     return record, bool(won)

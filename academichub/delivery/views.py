@@ -65,8 +65,6 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         webhook = form.save(commit=False)
         webhook.owner = request.user
-        if webhook.kind == Webhook.Kind.GENERIC and not webhook.secret:
-            webhook.secret = webhooks.new_secret()
         webhook.save()
         messages.success(request, _("Webhook “%(name)s” added. Send a test to check it.") % {"name": webhook.name})
         return redirect("delivery:webhook", webhook.pk)

@@ -261,5 +261,5 @@ def sample_message(site_url: str | None = None) -> core.Message:
     items = tuple(core.Item(title=p.title_text, url=base + reverse("web:paper", args=[p.arxiv_id or str(p.pk)]),
                             authors=", ".join(p.author_list[:3]) + (" et al." if len(p.author_list) > 3 else ""),
                             summary=tldr.extract(p.abstract_text)) for p in papers)  # fmt: skip
-    return core.Message(title="AcademicHub test message", url=base + reverse("web:today"),
+    return core.Message(title="AcademicHub test message", url=base + reverse("daily:today"),
                         intro="If you can read this, the webhook works.", items=items, event="test")  # fmt: skip

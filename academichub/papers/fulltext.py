@@ -19,14 +19,15 @@ SQLITE_SCHEMA = [
 SQLITE_DROP = ["DROP TABLE IF EXISTS paper_fts"]
 
 # The keyword search's fast path (`academichub.search.keyword`): per query unit
-# (one FTS5 clause such as '"model"'), the TOP_K best papers by bm25 and the
+# (one FTS5 clause such as '"model"'), the TOP_K best papers by bm25 (rank 0 is
+# the best, so a prefix of the list is one range read) and the
 # score of the best one left out; ``paper_fts_pending`` lists papers indexed
 # since the lists were built, which queries score live until the next rebuild.
 SQLITE_TOP_SCHEMA = [
     "CREATE TABLE IF NOT EXISTS paper_fts_unit (unit TEXT PRIMARY KEY, cutoff REAL NOT NULL,"
     " size INTEGER NOT NULL, built_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS paper_fts_top (unit TEXT NOT NULL, paper_id INTEGER NOT NULL,"
-    " score REAL NOT NULL, PRIMARY KEY (unit, paper_id)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS paper_fts_top (unit TEXT NOT NULL, rank INTEGER NOT NULL,"
+    " paper_id INTEGER NOT NULL, score REAL NOT NULL, PRIMARY KEY (unit, rank)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS paper_fts_top_paper ON paper_fts_top (paper_id)",
     "CREATE TABLE IF NOT EXISTS paper_fts_pending (paper_id INTEGER PRIMARY KEY)",
 ]

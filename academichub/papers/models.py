@@ -195,6 +195,8 @@ class Authorship(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
     position = models.PositiveIntegerField()
+    affiliation = models.CharField(max_length=500, blank=True, default="", db_default="",
+                                   help_text="As the source gave it (Crossref, OpenAlex, PubMed …).")  # fmt: skip
 
     class Meta:
         ordering = ["position"]

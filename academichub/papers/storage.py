@@ -123,6 +123,7 @@ class _Prepared:
     key: str = ""  # "arxiv:<id>" or "doi:<doi>": the identity this record speaks for
     preprint_doi: str | None = None  # a journal work's preprint, from Crossref's relation
     secondary: bool = False  # another service's copy of an arXiv record (OpenAlex …): fills gaps only
+    affiliations: list[str] = field(default_factory=list)  # aligned with authors; "" unknown
 
 
 def _in_chunks(values: Sequence, size: int = CHUNK):
@@ -147,13 +148,15 @@ def _marks(n: int) -> str:
 
 def prepare(record: PaperRecord) -> _Prepared:
     """Derive clean text, author keys, category codes, identity and title key from a record."""
-    authors = []
+    authors, affiliations = [], []
     seen = set()
-    for raw in record.authors:
+    for position, raw in enumerate(record.authors):
         key = names.name_key(raw)
         if key and key not in seen:
             seen.add(key)
             authors.append((fit_key(key, AUTHOR_KEY_LENGTH), clip(names.display_name(raw), AUTHOR_NAME_LENGTH)))
+            affiliation = record.affiliations[position] if position < len(record.affiliations) else ""
+            affiliations.append(clip(" ".join(str(affiliation or "").split()), AFFILIATION_LENGTH))
     codes = []
     for code in record.categories:
         norm = _category_code(code)
@@ -190,10 +193,11 @@ def prepare(record: PaperRecord) -> _Prepared:
     _fit_columns(row)
     secondary = bool(record.arxiv_id) and _role(key) == "preprint" and bool(record.venue or record.issn)
     preprint_doi = dedup.doi_key(record.source_ids.get("preprint_doi")) or None
-    return _Prepared(record, row, authors, codes, key, preprint_doi, secondary)
+    return _Prepared(record, row, authors, codes, key, preprint_doi, secondary, affiliations)
 
 
 AUTHOR_KEY_LENGTH = AUTHOR_NAME_LENGTH = 255
+AFFILIATION_LENGTH = 500
 KEY_COLUMNS = {"arxiv_id", "doi", "published_doi", "title_key", "main_key"}
 URL_COLUMNS = {"abs_url", "pdf_url", "html_url"}
 
@@ -792,8 +796,8 @@ class CatalogueWriter:
                 cursor.execute(f"DELETE FROM {table} WHERE paper_id IN ({_marks(len(chunk))})", chunk)
         author_ids = self._author_ids(cursor, [a for t in touches if t.authors for a in t.item.authors])
         cursor.executemany(
-            "INSERT INTO papers_authorship (paper_id, author_id, position) VALUES (%s, %s, %s)",
-            [(t.pid, author_ids[key], pos)
+            "INSERT INTO papers_authorship (paper_id, author_id, position, affiliation) VALUES (%s, %s, %s, %s)",
+            [(t.pid, author_ids[key], pos, t.item.affiliations[pos] if pos < len(t.item.affiliations) else "")
              for t in touches if t.authors
              for pos, (key, _) in enumerate(t.item.authors)],
         )  # fmt: skip

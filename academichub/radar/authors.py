@@ -35,7 +35,17 @@ def resolve_name(text: str) -> list[Author]:
         return exact
     family = key.split("|", 1)[0]
     bucket = Author.objects.filter(key__startswith=family + "|").exclude(key=key).order_by("key")[:MAX_BUCKET]
-    return exact + [a for a in bucket if names_match(text, a.name)]
+    found = exact + [a for a in bucket if names_match(text, a.name)]
+    return found or _two_word_family(text)
+
+
+def _two_word_family(text: str) -> list[Author]:
+    """'Laura Leal Taixe' typed for 'Laura Leal-Taixé': retry with the last two words as the family."""
+    words = text.split()
+    if "," in text or len(words) < 3:
+        return []
+    key = name_key("%s, %s" % (" ".join(words[-2:]), " ".join(words[:-2])))
+    return list(Author.objects.filter(key=key)) if key else []
 
 
 def _has_initials(text: str) -> bool:

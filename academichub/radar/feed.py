@@ -14,6 +14,7 @@ best unseen papers; pressing the button POSTs the ids that were on screen,
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,6 +33,7 @@ from academichub.radar.reasons import reason_text
 BATCH_SIZE = 10
 POOL_FACTOR = 5           # MMR chooses a batch among this many times its size
 _CACHE_SIZE = 6
+NO_VECTOR_TTL = 300.0    # seconds a block without vectors is reused
 
 
 @dataclass
@@ -79,10 +81,8 @@ def feed_for(radar: Radar, *, window: str | None = None, end: date | None = None
         return page
     candidates = _candidates(start, end)
     hidden = _hidden_ids(radar) if skip_seen else set()
-    keep = [i for i, pid in enumerate(candidates.ids) if pid not in hidden]
-    candidates = candidates.subset(keep) if len(keep) < len(candidates) else candidates
     profile = profile_for(radar, with_vectors=candidates.vectors is not None)
-    ranked = ranking.score_candidates(candidates, profile, limit=size * POOL_FACTOR)
+    ranked = ranking.score_candidates(candidates, profile, limit=size * POOL_FACTOR, hidden=hidden)
     chosen = ranking.diversify(ranked.items, candidates.vectors, size)
     page.items = _items(chosen, radar.owner_id)
     page.eligible, page.learned, page.semantic = ranked.eligible, profile.model is not None, candidates.vectors is not None
@@ -207,7 +207,7 @@ def _items(chosen: list[ranking.Scored], user_id: int) -> list[FeedItem]:
 
 # ------------------------------------------------------------------ candidates (the feature pipeline)
 
-_cache: OrderedDict[tuple, ranking.Candidates] = OrderedDict()
+_cache: OrderedDict[tuple, tuple[ranking.Candidates, float]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -217,15 +217,18 @@ def _candidates(start: date, end: date) -> ranking.Candidates:
     state = papers.aggregate(n=Count("id"), changed=Max("updated_at"), top=Max("id"))
     key = (start, end, state["n"], state["changed"], state["top"], semantics.model_id())
     with _cache_lock:
-        if key in _cache:
+        cached = _cache.get(key)
+        # Without vectors (papers still being embedded) an entry is kept only a
+        # few minutes, so the semantic part switches on once they exist.
+        if cached and (cached[0].vectors is not None or time.monotonic() - cached[1] < NO_VECTOR_TTL):
             _cache.move_to_end(key)
-            return _cache[key]
+            return cached[0]
     built = build_candidates(papers, end)
-    if built.vectors is not None or not len(built):
-        with _cache_lock:
-            _cache[key] = built
-            while len(_cache) > _CACHE_SIZE:
-                _cache.popitem(last=False)
+    built.index()
+    with _cache_lock:
+        _cache[key] = (built, time.monotonic())
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return built
 
 

@@ -39,6 +39,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from academichub.core import fusion, zh
 from academichub.core import query as q
@@ -49,11 +50,13 @@ from academichub.search import keyword
 log = logging.getLogger("academichub.search")
 
 SORTS = ("relevance", "date", "popularity")
+SIDES = ("keyword", "semantic")
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 DEPTH = 200                 # candidates each side contributes to the fusion
 MAX_PAGES = 50
 POST_FILTER_FACTOR = 4      # semantic candidates fetched per wanted one when filters apply
 MAX_ALLOWED_IDS = 200_000   # larger filter sets are applied after the ANN search, not inside it
+NEWEST_SCAN = 10_000        # newest papers checked one by one before a filter-only query asks SQL for all
 FILTER_FIELDS = {"category": "cat", "after": "after", "before": "before", "year": "year",
                  "source": "source", "venue": "venue", "author": "au"}  # fmt: skip
 
@@ -118,12 +121,14 @@ def _iso(day: date | None) -> str | None:
 
 
 def search(query: str | None, *, filters: dict | None = None, sort: str = "relevance", page: int = 1,
-           limit: int = DEFAULT_LIMIT, depth: int = DEPTH) -> SearchResult:  # fmt: skip
+           limit: int = DEFAULT_LIMIT, depth: int = DEPTH, sides: tuple[str, ...] = SIDES) -> SearchResult:  # fmt: skip
     """Search the catalogue; never raises on user input (problems become ``messages``).
 
     ``filters`` holds form/API fields (``category``, ``after``, ``before``,
     ``year``, ``source``, ``venue``, ``author``), read with the same rules as
     the query syntax (``cat:``, ``after:`` ...). ``page`` starts at 1.
+    ``sides`` limits ranking to "keyword" or "semantic" (the benchmark
+    scores each side alone through this same code).
     """
     text = query if isinstance(query, str) else ""
     result = SearchResult(query=text, limit=_clamp(limit, 1, MAX_LIMIT, DEFAULT_LIMIT),
@@ -136,7 +141,7 @@ def search(query: str | None, *, filters: dict | None = None, sort: str = "relev
             result.messages.append(_("Nothing to search for: type some words, a phrase in quotes or au:Name."))
         return result
     if parsed.has_text:
-        ranked, ranks = _ranked(parsed, result, max(depth, result.page * result.limit))
+        ranked, ranks = _ranked(parsed, result, max(depth, result.page * result.limit), sides)
     else:
         result.mode = "filters"
         ranked, ranks = [(pid, 0.0) for pid in _filtered_only(parsed.filters, depth)], {}
@@ -145,6 +150,20 @@ def search(query: str | None, *, filters: dict | None = None, sort: str = "relev
     start = (result.page - 1) * result.limit
     result.hits = _hits(ordered[start:start + result.limit], ranks, parsed)
     return result
+
+
+def ranked_ids(query: str, *, filters: dict | None = None, depth: int = DEPTH,
+               sides: tuple[str, ...] = SIDES) -> list[int]:  # fmt: skip
+    """The whole relevance ranking as paper ids (no paging, no display work), up to ``depth`` per side.
+
+    For callers that post-process rankings (radars, briefings, the
+    evaluation); the same code path as ``search``.
+    """
+    result = SearchResult(query=query)
+    parsed = _parse(query if isinstance(query, str) else "", filters, result)
+    if parsed.has_text:
+        return [pid for pid, _ in _ranked(parsed, result, depth, sides)[0]]
+    return [] if parsed.filters.is_empty() else _filtered_only(parsed.filters, depth)
 
 
 def _clamp(value, low: int, high: int, default: int) -> int:
@@ -167,16 +186,35 @@ def _checked_sort(sort: str | None, messages: list[str]) -> str:
 # ------------------------------------------------------------------ parsing
 
 
+# The parser's fixed messages, in the reader's language (messages that quote
+# the user's input stay in English: they name the syntax to type).
+PARSER_MESSAGES = {
+    "exclusions (-word) need at least one word to search for":
+        gettext_lazy("exclusions (-word) need at least one word to search for"),
+    "unbalanced quote: the rest of the query was read as one phrase":
+        gettext_lazy("unbalanced quote: the rest of the query was read as one phrase"),
+    "OR needs a word on both sides; it was ignored": gettext_lazy("OR needs a word on both sides; it was ignored"),
+    "OR joins search words and phrases (not exclusions or filters); it was ignored":
+        gettext_lazy("OR joins search words and phrases (not exclusions or filters); it was ignored"),
+    "a year cannot be excluded; use before: or after: instead":
+        gettext_lazy("a year cannot be excluded; use before: or after: instead"),
+}  # fmt: skip
+
+
+def _parser_messages(errors: list[str]) -> list[str]:
+    return [str(PARSER_MESSAGES.get(message, message)) for message in errors]
+
+
 def _parse(text: str, filters: dict | None, result: SearchResult) -> q.ParsedQuery:
     """Translate Chinese, parse the query, and add the form's filter fields to it."""
     if zh.has_cjk(text):
         text = _translate(text, result)
     parsed = q.parse(text)
-    result.messages += parsed.errors
+    result.messages += _parser_messages(parsed.errors)
     extra = _form_query(filters or {})
     if extra:
         more = q.parse(extra)
-        result.messages += more.errors
+        result.messages += _parser_messages(more.errors)
         _merge(parsed, more)
     return parsed
 
@@ -221,19 +259,28 @@ def _merge(parsed: q.ParsedQuery, more: q.ParsedQuery) -> None:
 
 
 def has_text_constraints(parsed: q.ParsedQuery) -> bool:
-    """Whether the query asks for exact text (fields, phrases, prefixes, exclusions), not just words."""
+    """Whether the query asks for exact text (fields, quoted phrases, prefixes, exclusions), not just words."""
     terms = parsed.required + [t for group in parsed.or_groups for t in group]
-    return bool(parsed.excluded) or any(t.field or t.prefix or t.phrase for t in terms)
+    return bool(parsed.excluded) or any(t.field or t.prefix or is_quoted(t) for t in terms)
+
+
+def is_quoted(term: q.Term) -> bool:
+    """A phrase the user put in quotes, as opposed to a hyphenated word (self-driving) the parser
+    also reads as a phrase: a quoted phrase has spaces inside, or is a single word in quotes."""
+    return term.phrase and (any(c.isspace() for c in term.text) or len(term.words) == 1)
 
 
 # ------------------------------------------------------------------ ranking
 
 
-def _ranked(parsed: q.ParsedQuery, result: SearchResult, depth: int) -> tuple[list[tuple[int, float]], dict]:
+def _ranked(parsed: q.ParsedQuery, result: SearchResult, depth: int,
+            sides: tuple[str, ...] = SIDES) -> tuple[list[tuple[int, float]], dict]:  # fmt: skip
     """Fused ``(id, score)``, best first, and each id's (keyword rank, semantic rank)."""
-    kw = [pid for pid, _ in _keyword_side(parsed, result, depth)]
+    kw = [pid for pid, _ in _keyword_side(parsed, result, depth)] if "keyword" in sides else []
     strict = has_text_constraints(parsed)
-    dense = [] if strict and not kw else [pid for pid, _ in _semantic_side(parsed, result, depth, kw if strict else None)]
+    dense = []
+    if "semantic" in sides and not (strict and not kw and "keyword" in sides):
+        dense = [pid for pid, _ in _semantic_side(parsed, result, depth, kw if strict and kw else None)]
     result.mode = "hybrid" if kw and dense else ("semantic" if dense else "keyword")
     fused = fusion.rrf([r for r in (kw, dense) if r])
     kw_rank = {pid: i for i, pid in enumerate(kw, start=1)}
@@ -258,7 +305,7 @@ def _keyword_side(parsed: q.ParsedQuery, result: SearchResult, depth: int) -> li
 
 
 def _can_relax(parsed: q.ParsedQuery) -> bool:
-    plain = [t for t in parsed.required if not (t.field or t.phrase or t.prefix)]
+    plain = [t for t in parsed.required if not (t.field or t.prefix or is_quoted(t))]
     return len(plain) + len(parsed.or_groups) >= 2
 
 
@@ -292,7 +339,7 @@ def _filtered_neighbours(index, vector: np.ndarray, filters: q.Filters, depth: i
     if filters.is_empty():
         return index.search(vector, depth)
     candidates = index.search(vector, depth * POST_FILTER_FACTOR)
-    passing = set(ids_passing([pid for pid, _ in candidates], filters))
+    passing = set(keyword.ids_passing([pid for pid, _ in candidates], filters))
     kept = [(pid, s) for pid, s in candidates if pid in passing]
     if len(kept) >= depth // 2:
         return kept[:depth]
@@ -302,24 +349,21 @@ def _filtered_neighbours(index, vector: np.ndarray, filters: q.Filters, depth: i
     return index.search(vector, depth, allowed_ids=np.asarray(allowed, dtype=np.int64))
 
 
-def ids_passing(ids: list[int], filters: q.Filters) -> list[int]:
-    """Those of ``ids`` that pass ``filters`` (the keyword side's filter SQL, so both sides agree)."""
-    where, params = keyword.filter_sql(filters, "p0.id")
-    if not ids or not where:
-        return list(ids)
-    out: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT p0.id FROM papers_paper p0 WHERE p0.id IN ({marks}) AND {where}",
-                           [*chunk, *params])  # fmt: skip
-            out += [row[0] for row in cursor.fetchall()]
-    return out
-
-
 def _filtered_only(filters: q.Filters, depth: int) -> list[int]:
-    """A query of filters only (``cat:cs.CV year:2025``): the newest papers passing them."""
+    """A query of filters only (``cat:cs.CV year:2025``): the newest papers passing them.
+
+    Common filters pass many of the newest papers, so the newest are checked
+    in chunks (index order, cheap) before asking for the whole passing set
+    in date order, which a rare filter needs.
+    """
+    newest = Paper.objects.order_by("-announced", "-id").values_list("id", flat=True)
+    found: list[int] = []
+    for start in range(0, NEWEST_SCAN, 1000):
+        chunk = list(newest[start:start + 1000])
+        passing = set(keyword.ids_passing(chunk, filters))
+        found += [pid for pid in chunk if pid in passing]
+        if len(found) >= depth or len(chunk) < 1000:
+            return found[:depth]
     where, params = keyword.filter_sql(filters, "p0.id")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT p0.id FROM papers_paper p0 WHERE {where} "
@@ -338,10 +382,22 @@ def _sorted(ranked: list[tuple[int, float]], sort: str) -> list[tuple[int, float
         key = {pid: (announced or published or date.min) for pid, announced, published in rows}
         return sorted(ranked, key=lambda item: key.get(item[0], date.min), reverse=True)
     if sort == "popularity" and ids:
-        votes = dict(PaperSignal.objects.filter(paper_id__in=ids).values("paper_id")
-                     .annotate(n=Sum("upvotes")).values_list("paper_id", "n"))  # fmt: skip
+        votes = popularity(ids)
         return sorted(ranked, key=lambda item: -(votes.get(item[0]) or 0))
     return ranked
+
+
+def popularity(ids: list[int]) -> dict[int, int]:
+    """Upvotes per paper: the daily pages' points (votes here + Hugging Face) when that app is
+    installed, else the upvotes recorded as paper signals."""
+    from django.apps import apps
+
+    if apps.is_installed("academichub.daily"):
+        from academichub.daily.models import PaperStats
+
+        return dict(PaperStats.objects.filter(paper_id__in=ids).values_list("paper_id", "points"))
+    return dict(PaperSignal.objects.filter(paper_id__in=ids).values("paper_id")
+                .annotate(n=Sum("upvotes")).values_list("paper_id", "n"))  # fmt: skip
 
 
 def _hits(ranked: list[tuple[int, float]], ranks: dict, parsed: q.ParsedQuery) -> list[Hit]:
@@ -394,11 +450,11 @@ class SimilarPaper:
 
 
 def similar(paper: Paper, *, limit: int = SIMILAR_LIMIT, candidates: list[int] | None = None,
-            depth: int = DEPTH, keyword_text: str = "title") -> list[SimilarPaper]:  # fmt: skip
+            depth: int = DEPTH, keyword_text: str = "title", sides: tuple[str, ...] = SIDES) -> list[SimilarPaper]:  # fmt: skip
     """Papers like ``paper``: its embedding's neighbours fused (RRF) with keyword overlap of its title.
 
     ``candidates`` limits the answer to those ids (a radar's pool, an
-    evaluation's candidate list). ``keyword_text="title+abstract"`` makes the
+    evaluation's candidate list); ``sides`` as in ``search``. ``keyword_text="title+abstract"`` makes the
     keyword side use the abstract's words too (slower on a large catalogue;
     compared in ``bench/eval_search.py``). Without a stored vector the paper
     is embedded on the fly; without any index the keyword side answers alone.
@@ -406,9 +462,12 @@ def similar(paper: Paper, *, limit: int = SIMILAR_LIMIT, candidates: list[int] |
     if keyword_text not in KEYWORD_SOURCES:
         raise ValueError(f"keyword_text must be one of {KEYWORD_SOURCES}")
     allowed = None if candidates is None else set(candidates) - {paper.pk}
-    kw = [pid for pid in _overlap(paper, depth, keyword_text, allowed is not None) if pid != paper.pk]
-    kw = [pid for pid in kw if allowed is None or pid in allowed]
-    dense = [pid for pid in _neighbours(paper, depth, allowed) if pid != paper.pk]
+    kw, dense = [], []
+    if "keyword" in sides:
+        kw = [pid for pid in _overlap(paper, depth, keyword_text, allowed is not None)
+              if pid != paper.pk and (allowed is None or pid in allowed)]  # fmt: skip
+    if "semantic" in sides:
+        dense = [pid for pid in _neighbours(paper, depth, allowed) if pid != paper.pk]
     fused = fusion.rrf([r for r in (kw, dense) if r], limit=limit)
     papers = Paper.objects.select_related("primary_category", "venue").in_bulk([pid for pid, _ in fused])
     kw_rank = {pid: i for i, pid in enumerate(kw, start=1)}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from academichub.core import query as q
 from academichub.core.query import Filters, ParsedQuery
@@ -107,7 +107,7 @@ def full_ranking(cursor, parsed: ParsedQuery, limit: int, match: str = "all") ->
 # of that unit) and kept; units matching fewer than MIN_DF papers never get
 # one, because full scoring is cheap for them.
 
-TOP_K = 1000           # papers kept per unit
+TOP_K = 4000           # papers kept per unit (the engine asks for 200; filters need headroom)
 MIN_DF = 2000          # units matching fewer papers are always scored in full
 MAX_UNITS = 8          # queries with more clauses are scored in full
 MAX_PENDING = 20_000   # more unfolded papers than this: score in full until the rebuild
@@ -146,31 +146,68 @@ def _rank_from_top_lists(cursor, parsed: ParsedQuery, limit: int) -> list[tuple[
     if pending is None:
         return None
     combined = " AND ".join(units)
+    if len(units) > 1 and not _is_frequent(cursor, combined):
+        return None  # few papers have all the words: full scoring is cheap
     if len(units) > 1 and _listed(cursor, combined):
         return _answer(cursor, parsed, [combined], pending, limit)
     answer = _answer(cursor, parsed, units, pending, limit)
-    if answer is None and len(units) > 1 and _is_frequent(cursor, combined):
+    if answer is None and len(units) > 1:
         answer = _answer(cursor, parsed, [combined], pending, limit)
     return answer
 
 
 def _answer(cursor, parsed: ParsedQuery, units: list[str], pending, limit: int) -> list[tuple[int, float]] | None:
-    lists = []
-    for unit in units:
-        found = _top_list(cursor, unit)
-        if found is None:
-            return None
-        cutoff, scores = found
-        lists.append((cutoff, {pid: s for pid, s in scores.items() if pid not in pending[0]}))
-    ranked, bound = _threshold(lists)
-    accepted = _verified(cursor, parsed, [c for c in ranked if c[1] >= bound], limit)
-    if accepted is None or (bound > -math.inf and len(accepted) < limit and not pending[0]):
+    """Answer from the lists of ``units`` when the threshold proves it (see the section comment)."""
+    if len(units) == 1:
+        found = _single_unit(cursor, parsed, units[0], pending, limit)
+    else:
+        found = _several_units(cursor, parsed, units, pending, limit)
+    if found is None:
         return None
+    accepted, bound = found
     live = _score_pending(cursor, parsed, pending, limit)
     merged = sorted(accepted + live, key=lambda x: (-x[1], x[0]))[:limit]
     if bound == -math.inf or (len(merged) == limit and merged[-1][1] >= bound):
         return merged
     return None
+
+
+def _single_unit(cursor, parsed: ParsedQuery, unit: str, pending, limit: int):
+    """Read the unit's list best first, a page at a time, until ``limit`` papers pass the checks."""
+    head = _unit_head(cursor, unit)
+    if head is None:
+        return None
+    cutoff, size = head
+    bound = -math.inf if cutoff is None else cutoff
+    accepted: list[tuple[int, float]] = []
+    start = 0
+    for end in (min(size, 2 * limit + 50), size):
+        if end <= start:
+            continue
+        cursor.execute("SELECT paper_id, score FROM paper_fts_top WHERE unit = %s AND rank >= %s AND rank < %s"
+                       " ORDER BY rank", [unit, start, end])  # fmt: skip
+        page = [(pid, score) for pid, score in cursor.fetchall() if pid not in pending[0]]
+        checked = _verified(cursor, parsed, page, limit - len(accepted))
+        if checked is None or (start == 0 and page and len(checked) * size < limit * len(page) // 2):
+            return None  # a selective filter: at this pass rate the whole list cannot give `limit`
+        accepted += checked
+        start = end
+        if len(accepted) >= limit:
+            break
+    return accepted, bound
+
+
+def _several_units(cursor, parsed: ParsedQuery, units: list[str], pending, limit: int):
+    lists = []
+    for unit in units:
+        head = _unit_head(cursor, unit)
+        if head is None:
+            return None
+        cursor.execute("SELECT paper_id, score FROM paper_fts_top WHERE unit = %s", [unit])
+        lists.append((head[0], {pid: s for pid, s in cursor.fetchall() if pid not in pending[0]}))
+    ranked, bound = _threshold(lists)
+    accepted = _verified(cursor, parsed, [c for c in ranked if c[1] >= bound], limit)
+    return None if accepted is None else (accepted, bound)
 
 
 def _listed(cursor, unit: str) -> bool:
@@ -217,7 +254,7 @@ def _verified(cursor, parsed: ParsedQuery, ranked: list[tuple[int, float]], limi
 
 def ids_passing(ids: list[int], filters: Filters, cursor=None) -> list[int]:
     """The ids among ``ids`` that pass ``filters`` (all of them when there is no filter)."""
-    conditions, params = _paper_conditions(filters)
+    conditions, params = _paper_conditions(filters, per_row=True)
     if not conditions or not ids:
         return list(ids)
     found = []
@@ -269,16 +306,18 @@ def _score_pending(cursor, parsed: ParsedQuery, pending, limit: int) -> list[tup
     return [(int(pid), float(score)) for pid, score in cursor.fetchall()]
 
 
-def _top_list(cursor, unit: str) -> tuple[float, dict[int, float]] | None:
-    """(cutoff, {paper id: score}) of ``unit``; built now when the unit is frequent, else ``None``."""
+def _unit_head(cursor, unit: str) -> tuple[float | None, int] | None:
+    """(cutoff, list size) of ``unit``, listing it now when it is frequent; ``None``: not listable.
+
+    A cutoff of ``None`` means the list holds every match of the unit.
+    """
     cursor.execute("SELECT cutoff, size FROM paper_fts_unit WHERE unit = %s", [unit])
     row = cursor.fetchone()
     if row is None:
         if not _is_frequent(cursor, unit):
             return None
         return _build_list(cursor, unit)
-    cursor.execute("SELECT paper_id, score FROM paper_fts_top WHERE unit = %s", [unit])
-    return (None if row[1] < TOP_K else float(row[0])), dict(cursor.fetchall())
+    return (None if row[1] < TOP_K else float(row[0])), int(row[1])
 
 
 def _is_frequent(cursor, unit: str) -> bool:
@@ -288,52 +327,76 @@ def _is_frequent(cursor, unit: str) -> bool:
     return cursor.fetchone()[0] >= MIN_DF
 
 
-def _build_list(cursor, unit: str) -> tuple[float | None, dict[int, float]]:
+def _build_list(cursor, unit: str) -> tuple[float | None, int] | None:
     """Score ``unit`` in full once and keep its TOP_K (pending papers included: the list is current)."""
     rank = bm25_sql()
-    cursor.execute(f"SELECT rowid, -{rank} FROM paper_fts WHERE paper_fts MATCH %s ORDER BY {rank} LIMIT %s",
+    cursor.execute(f"SELECT rowid, -{rank} FROM paper_fts WHERE paper_fts MATCH %s ORDER BY {rank}, rowid LIMIT %s",
                    [unit, TOP_K + 1])  # fmt: skip
     rows = [(int(pid), float(score)) for pid, score in cursor.fetchall()]
     cutoff = rows[TOP_K][1] if len(rows) > TOP_K else 0.0
     rows = rows[:TOP_K]
-    with transaction.atomic():
-        cursor.execute("DELETE FROM paper_fts_top WHERE unit = %s", [unit])
-        cursor.executemany("INSERT INTO paper_fts_top (unit, paper_id, score) VALUES (%s, %s, %s)",
-                           [(unit, pid, score) for pid, score in rows])  # fmt: skip
-        cursor.execute("INSERT OR REPLACE INTO paper_fts_unit (unit, cutoff, size, built_at) VALUES (%s, %s, %s,"
-                       " datetime('now'))", [unit, cutoff, len(rows)])  # fmt: skip
-    return (None if len(rows) < TOP_K else cutoff), dict(rows)
+    try:
+        with transaction.atomic():
+            cursor.execute("DELETE FROM paper_fts_top WHERE unit = %s", [unit])
+            cursor.executemany("INSERT INTO paper_fts_top (unit, rank, paper_id, score) VALUES (%s, %s, %s, %s)",
+                               [(unit, n, pid, score) for n, (pid, score) in enumerate(rows)])  # fmt: skip
+            cursor.execute("INSERT OR REPLACE INTO paper_fts_unit (unit, cutoff, size, built_at) VALUES (%s, %s,"
+                           " %s, datetime('now'))", [unit, cutoff, len(rows)])  # fmt: skip
+    except OperationalError:
+        # The database is busy (an import holds the write lock): answer this
+        # query by full scoring and list the unit another time.
+        return None
+    return (None if len(rows) < TOP_K else cutoff), len(rows)
 
 
 def rebuild_top_lists(frequent_words: int = 300, sample: int = 20_000) -> int:
     """Rebuild every unit's list with current statistics, add the most frequent words, clear pending.
 
-    Run periodically (and after bulk imports): lists built now include
-    every pending paper, so pending empties and queries stop scoring it
-    live. Returns the number of lists built. SQLite only.
+    Run periodically (and after bulk imports: more than MAX_PENDING unlisted
+    papers switch the fast path off). Pending is cleared first, then each
+    list is rebuilt in its own short transaction (so writers are never
+    blocked for long) and includes every paper present when it is built;
+    papers written meanwhile are pending again. Lists of several units
+    are dropped (they are listed again when next asked for). Returns the
+    number of lists built. SQLite only.
     """
     if connection.vendor != "sqlite":
         return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT unit FROM paper_fts_unit")
         units = [row[0] for row in cursor.fetchall()]
-        stale = [u for u in units if " AND " in u]  # combinations are listed again when next asked for
+        stale = [u for u in units if " AND " in u]
         units = [u for u in units if " AND " not in u]
         units += [f'"{w}"' for w in _frequent_words(cursor, frequent_words, sample)]
         with transaction.atomic():
             cursor.execute("DELETE FROM paper_fts_pending")
             for unit in stale:
-                cursor.execute("DELETE FROM paper_fts_top WHERE unit = %s", [unit])
-                cursor.execute("DELETE FROM paper_fts_unit WHERE unit = %s", [unit])
-            built = 0
-            for unit in dict.fromkeys(units):
-                if _is_frequent(cursor, unit):
-                    _build_list(cursor, unit)
-                    built += 1
-                else:
-                    cursor.execute("DELETE FROM paper_fts_top WHERE unit = %s", [unit])
-                    cursor.execute("DELETE FROM paper_fts_unit WHERE unit = %s", [unit])
+                _drop_list(cursor, unit)
+        built = 0
+        for unit in dict.fromkeys(units):
+            if _is_frequent(cursor, unit):
+                built += _build_list(cursor, unit) is not None
+            else:
+                with transaction.atomic():
+                    _drop_list(cursor, unit)
     return built
+
+
+def list_status() -> dict:
+    """For ``status`` and the periodic job: lists kept, papers waiting to be folded in (SQLite only)."""
+    if connection.vendor != "sqlite":
+        return {"lists": 0, "pending": 0, "fast_path": False}
+    with connection.cursor() as cursor:
+        if not _has_top_tables(cursor):
+            return {"lists": 0, "pending": 0, "fast_path": False}
+        cursor.execute("SELECT (SELECT count(*) FROM paper_fts_unit), (SELECT count(*) FROM paper_fts_pending)")
+        lists, pending = cursor.fetchone()
+    return {"lists": lists, "pending": pending, "fast_path": pending <= MAX_PENDING}
+
+
+def _drop_list(cursor, unit: str) -> None:
+    cursor.execute("DELETE FROM paper_fts_top WHERE unit = %s", [unit])
+    cursor.execute("DELETE FROM paper_fts_unit WHERE unit = %s", [unit])
 
 
 def _frequent_words(cursor, count: int, sample: int) -> list[str]:
@@ -441,25 +504,25 @@ def filtered_ids(filters: Filters) -> list[int] | None:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _paper_conditions(filters: Filters) -> tuple[list[str], list]:
+def _paper_conditions(filters: Filters, per_row: bool = False) -> tuple[list[str], list]:
+    """Conditions on ``papers_paper p``. ``per_row``: written for checking a few known ids
+    (correlated look-ups) rather than for producing the set of all passing papers."""
     conditions: list[str] = []
     params: list = []
     for codes, negate in ((filters.categories, False), (filters.excluded_categories, True)):
         if codes:
-            sql, args = _category_condition(codes)
+            sql, args = _category_condition(codes, per_row)
             conditions.append(("NOT " if negate else "") + sql)
             params += args
-    day = "COALESCE(p.published, p.announced)"
-    for value, op in ((filters.year_from, ">="), (filters.year_to, "<")):
-        if value is not None:
-            conditions.append(f"{day} {op} %s")
-            params.append(f"{value + (op == '<'):04d}-01-01")
-    if filters.after:
-        conditions.append(f"{day} >= %s")
-        params.append(filters.after.isoformat())
-    if filters.before:
-        conditions.append(f"{day} < %s")
-        params.append(filters.before.isoformat())
+    bounds = [(f"{filters.year_from:04d}-01-01", ">=") if filters.year_from is not None else None,
+              (f"{filters.year_to + 1:04d}-01-01", "<") if filters.year_to is not None else None,
+              (filters.after.isoformat(), ">=") if filters.after else None,
+              (filters.before.isoformat(), "<") if filters.before else None]  # fmt: skip
+    for day, op in filter(None, bounds):
+        # The first-version date, else the announcement day; written as an OR
+        # (not COALESCE) so SQLite can use the index on each column.
+        conditions.append(f"(p.published {op} %s OR (p.published IS NULL AND p.announced {op} %s))")
+        params += [day, day]
     for values, negate, maker in ((filters.sources, False, _source_condition),
                                   (filters.excluded_sources, True, _source_condition),
                                   (filters.venues, False, _venue_condition),
@@ -471,7 +534,7 @@ def _paper_conditions(filters: Filters) -> tuple[list[str], list]:
     return conditions, params
 
 
-def _category_condition(codes: list[str]) -> tuple[str, list]:
+def _category_condition(codes: list[str], per_row: bool = False) -> tuple[str, list]:
     """Any of ``codes``; an archive (``cs``, ``math``) stands for all of its categories."""
     exact = [c for c in codes if "." in c]
     archives = [c for c in codes if "." not in c]
@@ -484,8 +547,11 @@ def _category_condition(codes: list[str]) -> tuple[str, list]:
         parts.append(f"pc.category_id IN (SELECT c.code FROM papers_category c WHERE c.archive IN ({marks})"
                      f" OR c.code IN ({marks}))")  # fmt: skip
         params += archives + archives
-    sql = f"EXISTS (SELECT 1 FROM papers_papercategory pc WHERE pc.paper_id = p.id AND ({' OR '.join(parts)}))"
-    return sql, params
+    if per_row:  # a look-up in the (paper, category) index per checked paper
+        return (f"EXISTS (SELECT 1 FROM papers_papercategory pc WHERE pc.paper_id = p.id"
+                f" AND ({' OR '.join(parts)}))"), params  # fmt: skip
+    # An id list from the (category, paper) index: never a scan of the wide papers table.
+    return f"p.id IN (SELECT pc.paper_id FROM papers_papercategory pc WHERE {' OR '.join(parts)})", params
 
 
 def _source_condition(values: list[str]) -> tuple[str, list]:
@@ -516,7 +582,8 @@ def _venue_condition(values: list[str]) -> tuple[str, list]:
         if not key:
             continue
         parts.append("p.venue_id IN (SELECT v.id FROM papers_venue v WHERE v.key LIKE %s ESCAPE '!'"
-                     " OR LOWER(v.badge) = %s) OR LOWER(p.journal_ref) LIKE %s ESCAPE '!'")  # fmt: skip
+                     " OR LOWER(v.badge) = %s) OR p.id IN (SELECT j.id FROM papers_paper j"
+                     " WHERE LOWER(j.journal_ref) LIKE %s ESCAPE '!')")  # fmt: skip
         params += [_like_contains(key), value.lower(), _like_contains(value.lower())]
     return (" OR ".join(parts) or "1 = 0"), params
 

@@ -20,8 +20,9 @@ from academichub.core.briefing.model import BriefPaper, Bridge, Theme
 from academichub.core.briefing.text import terms
 from academichub.core.embeddings import l2_normalize
 
-_VENUE = re.compile(r"\b(?:accepted|to appear|published|oral|spotlight)\b[^.;]*?\b(?:at|to|in|by|for)\s+"
-                    r"((?:the\s+)?[A-Z][A-Za-z\-&]+(?:\s+[A-Z][A-Za-z\-&]+)?(?:\s*'?\d{2,4})?)")  # fmt: skip
+_VENUE = re.compile(r"\b(?i:accepted|to appear|published|oral|spotlight)\b[^.;]*?\b(?i:at|to|in|by|for)\s+(?:the\s+)?"
+                    r"([A-Z][\w\-&]*(?:\s+(?:of|on|in|for|the|and|&|[A-Z][\w\-&]*|'?\d{2,4})){0,7})")  # fmt: skip
+_TRAILING = re.compile(r"(?:\s+(?:of|on|in|for|the|and|&))+$")
 _CODE = re.compile(r"github\.com/|gitlab\.com/|huggingface\.co/|code (?:is|and \w+ are) (?:publicly )?available", re.I)
 
 
@@ -128,7 +129,7 @@ def rising_phrases(papers: list[BriefPaper], previous: list[BriefPaper], themes:
 
 def venue_of(paper: BriefPaper) -> str:
     match = _VENUE.search(paper.comments or "")
-    return match.group(1).strip() if match else ""
+    return _TRAILING.sub("", match.group(1).strip()) if match else ""
 
 
 def notable_papers(result: Analysis, limit: int = 5) -> list[tuple[int, list[tuple[str, str]]]]:

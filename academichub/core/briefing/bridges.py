@@ -39,26 +39,31 @@ def spans_archives(papers: list[BriefPaper]) -> bool:
 
 
 def between_themes(vectors: np.ndarray, labels: np.ndarray, centroids: np.ndarray, *,
-                   ratio: float = 0.92, per_pair: int = 2) -> list[Bridge]:
-    """Papers whose second-nearest theme is nearly as close as their own."""
+                   ratio: float = 0.92, reach: float = 0.75, per_pair: int = 2) -> list[Bridge]:
+    """Papers whose second-nearest theme is nearly as close as their own.
+
+    ``ratio``: cosine to the second theme over cosine to the own theme.
+    ``reach``: the cosine to the second theme must be at least this share
+    of that theme's median member, so an outlier far from everything (both
+    cosines low, ratio near 1) is not taken for a bridge.
+    """
     if len(centroids) < 2:
         return []
     sims = vectors @ centroids.T
     own = sims[np.arange(len(labels)), labels]
-    typical = np.array([np.percentile(own[labels == c], 25) if (labels == c).any() else 1.0
-                        for c in range(len(centroids))])  # fmt: skip
+    typical = np.array([np.median(own[labels == c]) if (labels == c).any() else 1.0 for c in range(len(centroids))])
     masked = sims.copy()
     masked[np.arange(len(labels)), labels] = -np.inf
     other = masked.argmax(axis=1)
     found: dict[tuple[int, int], list[tuple[float, int]]] = defaultdict(list)
     for i, (a, b) in enumerate(zip(labels.tolist(), other.tolist())):
         close = sims[i, b] / max(own[i], 1e-9)
-        if close >= ratio and sims[i, b] >= typical[b]:
+        if close >= ratio and sims[i, b] >= reach * typical[b]:
             found[tuple(sorted((a, b)))].append((float(close), i))
     bridges = []
-    for pair, items in found.items():
+    for items in found.values():
         for close, i in sorted(items, reverse=True)[:per_pair]:
-            bridges.append(Bridge("between_themes", [i], themes=[int(labels[i]), int(pair[0] if pair[1] == labels[i] else pair[1])], score=close))
+            bridges.append(Bridge("between_themes", [i], themes=[int(labels[i]), int(other[i])], score=close))
     return sorted(bridges, key=lambda b: -b.score)
 
 

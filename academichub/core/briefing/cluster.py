@@ -84,8 +84,14 @@ def _centroids(vectors: np.ndarray, labels: np.ndarray, k: int, previous: np.nda
 
 
 def choose_themes(vectors: np.ndarray, *, k_min: int = 2, k_max: int | None = None, min_size: int = 3,
-                  seed: int = 0) -> Clustering:
-    """Cluster unit vectors; k is the silhouette's choice in [k_min, k_max]."""
+                  seed: int = 0, tolerance: float = 0.01) -> Clustering:
+    """Cluster unit vectors; k is the silhouette's choice in [k_min, k_max].
+
+    Silhouettes within ``tolerance`` of the best count as a tie, broken
+    toward more themes: on sentence embeddings the silhouette is flat
+    (0.03-0.08) and a difference of 0.01 is noise, while a briefing is more
+    useful with the finer split; well-separated data still gets its k.
+    """
     vectors = l2_normalize(vectors)
     n = len(vectors)
     k_max = min(k_max or 10, n // max(min_size, 1))
@@ -93,14 +99,15 @@ def choose_themes(vectors: np.ndarray, *, k_min: int = 2, k_max: int | None = No
         return Clustering(np.zeros(0, dtype=int), np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0)), 0, 0.0)
     if k_max < max(k_min, 2):
         return _one_cluster(vectors)
-    tried, best = {}, None
+    tried, runs = {}, {}
     for k in range(max(k_min, 2), k_max + 1):
         labels, _ = kmeans(vectors, k, seed=seed)
         labels = _fold_small(vectors, labels, min_size)
-        score = silhouette(vectors, labels)
-        tried[k] = round(score, 4)
-        if best is None or score > best[0] + 1e-9:
-            best = (score, labels)
+        runs[k] = (silhouette(vectors, labels), labels)
+        tried[k] = round(runs[k][0], 4)
+    top = max(score for score, _ in runs.values())
+    chosen = max(k for k, (score, _) in runs.items() if score >= top - tolerance)
+    best = runs[chosen]
     labels = _relabel(best[1])
     centroids = _centroids(vectors, labels, int(labels.max()) + 1, np.zeros((int(labels.max()) + 1, vectors.shape[1])))
     return Clustering(labels, centroids, int(labels.max()) + 1, best[0], tried)

@@ -111,20 +111,22 @@ class OpenAICompatible:
         started = time.monotonic()
         with httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(10.0, self.timeout)),
                           transport=self._transport) as client:  # fmt: skip
-            for attempt in range(1, self.max_retries + 2):
+            attempt = 0
+            while True:
+                attempt += 1
                 try:
                     result = self._attempt(client, body, on_token)
+                    break
                 except _Retry as retry:
-                    if attempt > self.max_retries or retry.wait > self.max_wait:
+                    wait = retry.wait if retry.wait is not None else self._delay(attempt)
+                    if attempt > self.max_retries or wait > self.max_wait:
                         raise retry.final(attempt) from None
-                    self._sleep(retry.wait if retry.wait is not None else self._delay(attempt))
-                    continue
-                result.seconds, result.attempts = time.monotonic() - started, attempt
-                if result.estimated:
-                    result.prompt_tokens = estimate_tokens(system) + estimate_tokens(prompt) + 8
-                result.cost = self.prices.cost(result.prompt_tokens, result.completion_tokens)
-                return result
-        raise AssertionError("unreachable")  # pragma: no cover
+                    self._sleep(wait)
+        result.seconds, result.attempts = time.monotonic() - started, attempt
+        if result.estimated:
+            result.prompt_tokens = estimate_tokens(system) + estimate_tokens(prompt) + 8
+        result.cost = self.prices.cost(result.prompt_tokens, result.completion_tokens)
+        return result
 
     def _body(self, prompt: str, system: str, max_tokens: int, temperature: float) -> dict:
         messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": prompt}]
@@ -140,7 +142,7 @@ class OpenAICompatible:
         return headers
 
     def _delay(self, attempt: int) -> float:
-        return min(self.max_wait, self.backoff * 2 ** (attempt - 1)) * (1 + 0.1 * random.random())
+        return min(self.max_wait, self.backoff * 2 ** (attempt - 1) * (1 + 0.1 * random.random()))
 
     def _attempt(self, client: httpx.Client, body: dict, on_token: TokenCallback | None) -> Completion:
         try:

@@ -35,7 +35,8 @@ def build_briefing(papers: list[BriefPaper], embed: Embed, *, language: str = "e
     progress("embed", "")
     vectors = embed(selection.papers) if selection.papers else np.zeros((0, 1), dtype=np.float32)
     before = select_papers(previous, budget_tokens=budget_tokens, max_papers=max_papers).papers if previous else None
-    before_vectors = embed(before) if before else (np.zeros((0, vectors.shape[1]), dtype=np.float32) if before is not None else None)
+    before = before or None  # an empty previous window gives no trend, not "everything is new"
+    before_vectors = embed(before) if before else None
     progress("analyse", "")
     analysis = analyse(selection.papers, vectors, previous=before, previous_vectors=before_vectors, seed=seed)
     if backend is None:

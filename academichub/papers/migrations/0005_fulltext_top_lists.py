@@ -17,4 +17,14 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("papers", "0004_seed_venues_and_keys")]
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.RunPython(create, drop),
+        # Date filters of searches (first-version date): without it a date
+        # filter scans the whole papers table (abstracts included).
+        migrations.RunSQL("CREATE INDEX IF NOT EXISTS paper_published_id ON papers_paper (published, id)",
+                          "DROP INDEX IF EXISTS paper_published_id"),
+        # venue: filters also match the journal reference (arXiv papers have no
+        # venue row); scanning this index is far cheaper than the papers table.
+        migrations.RunSQL("CREATE INDEX IF NOT EXISTS paper_journal_ref ON papers_paper (journal_ref)",
+                          "DROP INDEX IF EXISTS paper_journal_ref"),
+    ]
