@@ -177,6 +177,7 @@ def main() -> None:
     parser.add_argument("--max-papers", type=int, default=100)
     parser.add_argument("--language", choices=["en", "zh"], default="en")
     parser.add_argument("--only", type=int, nargs="*", help="pair numbers (1-10) to run")
+    parser.add_argument("--out", type=Path, help="write each briefing's Markdown to this directory")
     args = parser.parse_args()
     pairs = [p for i, p in enumerate(PAIRS, 1) if not args.only or i in args.only]
     started = time.monotonic()
@@ -195,6 +196,10 @@ def main() -> None:
                                       backend=backend, max_papers=args.max_papers)  # fmt: skip
             seconds = time.monotonic() - t0
             s = score(briefing)
+            if args.out:
+                args.out.mkdir(parents=True, exist_ok=True)
+                name = re.sub(r"\W+", "-", pair.name).strip("-")
+                (args.out / f"{args.engine}-{args.language}-{name}.md").write_text(to_markdown(briefing, title=pair.name))
             fields = len({archive_of(p.primary) if pair.data == ALL else p.primary for p in now[: args.max_papers]})
             rows.append((s, len(briefing.bridges), seconds))
             print(f"{pair.name[:36]:36} {briefing.papers_in:>4} {len(before):>4} {fields:>6} {len(briefing.themes):>6} "

@@ -213,7 +213,7 @@ def random_vectors(ids) -> "np.ndarray":
     return out
 
 
-def build(home: Path, target: int) -> None:
+def build(home: Path, target: int, vectors: bool = True) -> None:
     _django.setup(str(home))
     print(f"building under {home} (target {target:,} papers)", flush=True)
     build_catalogue(home, target)
@@ -223,7 +223,8 @@ def build(home: Path, target: int) -> None:
         started = time.perf_counter()
         built = keyword.rebuild_top_lists()
         print(f"  keyword top lists: {built} in {time.perf_counter() - started:.0f} s", flush=True)
-    build_vectors(home, target)
+    if vectors:
+        build_vectors(home, target)
 
 
 def main() -> None:
@@ -232,6 +233,8 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=1_000_000)
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--vectors-only", action="store_true", help="build only the vector index (ids 1..papers)")
+    parser.add_argument("--no-vectors", action="store_true", help="build only the catalogue (a --vectors-only run "
+                        "builds the index beside it)")
     parser.add_argument("--measure-only", action="store_true", help="run the queries only (in this process)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs of the query mix")
     args = parser.parse_args()
@@ -240,7 +243,7 @@ def main() -> None:
         print(f"vector index: {build_vectors(args.dir, args.papers)}", flush=True)
         return
     if not args.measure_only:
-        build(args.dir, args.papers)
+        build(args.dir, args.papers, vectors=not args.no_vectors)
         if args.build_only:
             return
         command = [sys.executable, __file__, "--dir", str(args.dir), "--papers", str(args.papers), "--measure-only",

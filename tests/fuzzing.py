@@ -102,16 +102,19 @@ def targets() -> list[Target]:
     """Every parser of outside input, with its seeds and its documented errors."""
     from academichub.core import (arxiv_api, arxiv_oai, arxiv_rss, biorxiv, crossref, dumps, hf_daily, openalex,
                                   publisher_rss, pubmed, query)  # fmt: skip
+    from academichub.core import citation_import
     from academichub.core.errors import ParseError
 
     clear = (ParseError,)
+    citation_errors = (citation_import.CitationImportError,)
     dump_errors = tuple(getattr(dumps, name) for name in ("DumpError",) if hasattr(dumps, name)) + clear
     return [
         Target("arxiv_rss", arxiv_rss.parse_rss, _files("built_arxiv_rss_*.xml"), clear),
         Target("arxiv_oai", arxiv_oai.parse_oai, _files("arxiv_oai/*.xml"), clear),
         Target("arxiv_api", arxiv_api.parse_api, _files("arxiv_api/*.xml"), clear),
-        Target("biorxiv", biorxiv.parse_details, _files("biorxiv/*.json", "medrxiv/*.json"), clear),
-        Target("crossref", crossref.parse_works, _files("crossref/*.json", "built_crossref_*.json"), clear),
+        Target("biorxiv", biorxiv.parse_details, _biorxiv_seeds(), clear),
+        Target("crossref", crossref_any, _files("crossref/*.json", "crossref/decoded/*.json", "built_crossref_*.json"),
+               clear),  # fmt: skip
         Target("openalex", openalex.parse_works, _files("openalex/*.json"), clear),
         Target("pubmed_efetch", pubmed.parse_efetch, _files("pubmed/*efetch*.xml"), clear),
         Target("pubmed_esearch", pubmed.parse_esearch, _files("pubmed/*esearch*"), clear),
@@ -121,6 +124,9 @@ def targets() -> list[Target]:
         Target("search_query", search_query, _query_seeds(), ()),
         Target("paper_text", paper_text, _paper_text_seeds(), ()),
         Target("user_input", user_input, _user_input_seeds(), (_ssrf_refused(),)),
+        Target("citation_bibtex", citation_import.parse_bibtex, _files("built_citations_*.bib"), citation_errors),
+        Target("citation_ris", citation_import.parse_ris, _files("built_citations_*.ris"), citation_errors),
+        Target("citation_any", citation_import.parse_citations, _files("built_citations_*"), citation_errors),
     ]
 
 
@@ -176,6 +182,32 @@ def user_input(data: bytes):
     interests.parse_keywords(raw)
     zh.translate(raw[:200])
     return ssrf.parse(raw)
+
+
+def crossref_any(data: bytes):
+    """A list response through ``parse_works``, a single work through ``parse_work_response``.
+
+    Most recorded Crossref bodies are single works; fed to ``parse_works`` they
+    only ever tested its "expected a 'work-list'" error, never the work parser.
+    """
+    from academichub.core import crossref
+
+    single = b'"message-type": "work"' in data[:4000] or b'"message-type":"work"' in data[:4000]
+    return crossref.parse_work_response(data) if single else crossref.parse_works(data)
+
+
+def _biorxiv_seeds() -> list[bytes]:
+    """Interval pages as they are; the by-DOI files hold a list of ``{doi, raw_response}``: their bodies."""
+    import json
+
+    seeds = []
+    for data in _files("biorxiv/*.json", "medrxiv/*.json"):
+        recorded = json.loads(data)
+        if isinstance(recorded, list):
+            seeds += [json.dumps(item["raw_response"]).encode() for item in recorded[:3] if "raw_response" in item]
+        else:
+            seeds.append(data)
+    return seeds
 
 
 _FTS = None

@@ -99,6 +99,6 @@ def snapshot(ranking) -> dict:
     """What must not change: order, scores (rounded), reasons and the eligible count."""
     return {
         "eligible": ranking.eligible,
-        "items": [[s.paper_id, round(s.score, 5), [[r.code, [list(kv) for kv in sorted(r.params.items())]] for r in s.reasons]]
-                  for s in ranking.items],
+        "items": [[s.paper_id, round(s.score, 5), [[r.code, [list(kv) for kv in sorted(r.params.items())]]
+                                                   for r in s.reasons]] for s in ranking.items],
     }  # fmt: skip

@@ -25,6 +25,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/daily", "academichub.daily.api:router"),
     ("/radars", "academichub.radar.api:router"),
     ("/ratings", "academichub.radar.api:ratings_router"),
+    ("/saved", "academichub.radar.api:saved_router"),
     ("/", "academichub.search.api:router"),
     ("/papers", "academichub.delivery.api:papers"),  # after search: its /papers/{id}/similar must match first
     ("/me", "academichub.delivery.api:account"),

@@ -6,8 +6,8 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
+from academichub.api.auth import personal_auth
 from academichub.api.site import ApiError
 
 from .models import Briefing
@@ -41,7 +41,7 @@ def out(briefing: Briefing, *, full: bool = True) -> dict:
     return data
 
 
-@router.post("/", auth=django_auth, response={202: dict})
+@router.post("/", auth=personal_auth, response={202: dict})
 def create(request, payload: BriefingIn):
     if payload.scope not in ("category", "query", "papers"):
         raise ApiError(400, "bad_scope", "scope must be category, query or papers")
@@ -62,7 +62,7 @@ def create(request, payload: BriefingIn):
     return Status(202, out(Briefing.objects.get(pk=briefing.pk)))
 
 
-@router.get("/", auth=django_auth)
+@router.get("/", auth=personal_auth)
 def mine(request):
     return {"briefings": [out(b, full=False) for b in Briefing.objects.filter(owner=request.user)[:100]]}
 
@@ -75,7 +75,7 @@ def shared(request, token: str):
     return out(briefing)
 
 
-@router.get("/{int:briefing_id}", auth=django_auth)
+@router.get("/{int:briefing_id}", auth=personal_auth)
 def one(request, briefing_id: int):
     briefing = Briefing.objects.filter(pk=briefing_id, owner=request.user).first()
     if briefing is None:

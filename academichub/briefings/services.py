@@ -88,7 +88,7 @@ def check_scope(kind: str, value: str, paper_ids: list[int] | None = None) -> st
             raise ScopeError(_("Enter a search query of at least one word."))
         return value[:500]
     if kind == "papers":
-        if not paper_ids:
+        if len(paper_ids or []) < 2:
             raise ScopeError(_("List at least two papers (arXiv ids, one per line)."))
         return value[:500] or _("Paper set")
     if kind == "radar":

@@ -15,7 +15,11 @@ def generate_briefing(briefing_id: int) -> str:
     briefing = Briefing.objects.filter(pk=briefing_id).first()
     if briefing is None or briefing.finished:
         return "gone" if briefing is None else briefing.status
-    return services.generate(briefing).status
+    briefing = services.generate(briefing)
+    from academichub.delivery.announce import briefing_finished  # post it to the webhooks chosen for it
+
+    briefing_finished(briefing)
+    return briefing.status
 
 
 @db_periodic_task(crontab(day_of_week="1", hour="6", minute="0"))

@@ -115,13 +115,12 @@ class TextIndex:
     """
 
     def __init__(self, texts: list[str]):
-        split = [text.split() for text in texts]
-        self.vocabulary = sorted({word for words_ in split for word in words_})
+        words_ = (" \x00 ".join(texts) + " \x00").split() if texts else []   # "\x00" closes each text
+        self.vocabulary = sorted(set(words_) - {"\x00"})
         self.ids = {word: i for i, word in enumerate(self.vocabulary)}
-        lengths = [len(words_) + 1 for words_ in split]
-        flat = [t for words_ in split for t in (*map(self.ids.__getitem__, words_), -1)]
-        self.tokens = np.asarray(flat, dtype=np.int32)
-        self.starts = np.cumsum([0, *lengths[:-1]], dtype=np.int64)       # where each text begins
+        self.tokens = np.fromiter(map({**self.ids, "\x00": -1}.__getitem__, words_), dtype=np.int32, count=len(words_))
+        ends = np.flatnonzero(self.tokens == -1)
+        self.starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)[:len(texts)]   # where each text begins
         self.order = np.argsort(self.tokens, kind="stable").astype(np.int32)
         # occurrences of word id i: order[bounds[i + 1]:bounds[i + 2]] (bounds[0] is the -1s)
         self.bounds = np.searchsorted(self.tokens[self.order], np.arange(-1, len(self.vocabulary) + 1))
@@ -146,7 +145,7 @@ class TextIndex:
             last = positions + len(terms) - 1
         word = self.tokens[last]
         keep = (word >= lo) & (word < hi)
-        slack = _slack(term)
+        slack = _slack(term, terms)
         if slack is not None:
             keep &= self.lengths[np.where(keep, word, 0)] - len(terms[-1]) <= slack
         found[np.searchsorted(self.starts, positions[keep], side="right") - 1] = True
@@ -158,10 +157,11 @@ class TextIndex:
         return lo, bisect_left(self.vocabulary, word + "\U0010ffff", lo)
 
 
-def _slack(term: Term) -> int | None:
+def _slack(term: Term, terms: list[str] | None = None) -> int | None:
+    """Letters the last word may run on by (``None``: any); ``terms`` saves re-splitting ``term``."""
     if term.prefix:
         return None
-    return STEM_SLACK if len(term.words[-1]) >= MIN_STEM_WORD else 0
+    return STEM_SLACK if len((terms or term.words)[-1]) >= MIN_STEM_WORD else 0
 
 
 def find_term(term: Term, title: str, abstract: str) -> str | None:

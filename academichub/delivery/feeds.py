@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from django.apps import apps
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -130,14 +129,11 @@ class TodayFeed(DayFeed):
 
 
 def _day_url(day: date) -> str:
-    name = "daily:day"
-    return reverse(name, args=[day.isoformat()])
+    return reverse("daily:day", args=[day.isoformat()])
 
 
 def day_papers(day: date, limit: int = LIMIT) -> list[Paper]:
-    """The day page's papers in its order (the daily app's listing when it is installed)."""
-    if not apps.is_installed("academichub.daily"):
-        return list(citations.with_citation_data(queries.papers_of_day(day))[:limit])
+    """The day page's papers in its order, from the daily app's own listing: picks, then the rest."""
     from academichub.daily import listing, periods
 
     picks = [pick.paper for pick in listing.picks_of(day)]
@@ -164,8 +160,10 @@ FEEDS: list[tuple[str, str, type[PaperFeed]]] = [
 
 def feed_urls(prefix: str = "feeds/") -> list:
     """Two URL patterns per feed: ``<prefix><route>.rss`` (RSS 2.0) and ``.atom`` (Atom 1.0)."""
+    from academichub.delivery import personal_feeds  # radars, saved searches, trending (imports this module)
+
     patterns = []
-    for route, name, feed in FEEDS:
+    for route, name, feed in FEEDS + personal_feeds.FEEDS:
         atom = type(feed.__name__ + "Atom", (_Atom, feed), {})
         patterns += [path(f"{prefix}{route}.rss", feed(), name=f"{name}-rss"),
                      path(f"{prefix}{route}.atom", atom(), name=f"{name}-atom")]  # fmt: skip

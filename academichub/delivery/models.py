@@ -47,3 +47,4 @@ class OutgoingEmail(models.Model):
 # issue); imported here so Django registers them with this app.
 from academichub.delivery.token_models import PersonalAccessToken  # noqa: E402,F401
 from academichub.delivery.webhook_models import Webhook, WebhookAttempt, WebhookDelivery  # noqa: E402,F401
+from academichub.delivery.digest_models import BriefingWebhook, Digest, RadarDelivery, SavedSearch  # noqa: E402,F401

@@ -26,3 +26,22 @@ def sweep_webhooks():
     from academichub.delivery import webhooks
 
     return webhooks.run_due()
+
+
+@db_periodic_task(crontab(minute="5"))
+def send_radar_digests():
+    """Hourly: radars whose daily/weekly moment (the owner's local hour) has come, and due retries."""
+    from academichub.delivery import announce, digests
+
+    run = digests.send_due()
+    announce.post_finished_briefings()
+    return {"sent": run.sent, "empty": run.empty, "failed": run.failed, "skipped": run.skipped}
+
+
+@db_task()
+def retry_radar_digest(digest_id: int):
+    """A failed digest's next attempt, scheduled with backoff by ``digests`` (the hourly run is the safety net)."""
+    from academichub.delivery import digests
+
+    digest = digests.retry(digest_id)
+    return digest.status if digest is not None else None

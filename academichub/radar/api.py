@@ -1,8 +1,7 @@
 """JSON API for radars, their feeds and ratings (``/api/radars``, ``/api/ratings``).
 
-Authentication is the session for now. ``AUTH`` is the one list both
-routers use, so the delivery issue adds personal access tokens by
-appending a bearer-token class here. Radars are looked up with
+Authentication is ``api.auth.personal_auth`` (a personal access token,
+else the session); ``AUTH`` is the one list both routers use. Radars are looked up with
 ``owner=request.auth`` (another user's radar is a 404). Creating and
 editing go through the same ``RadarForm`` as the web pages, so the
 validation is written once.
@@ -14,7 +13,6 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.security import SessionAuth
 
 try:
     from ninja.responses import Status
@@ -22,16 +20,20 @@ except ImportError:  # django-ninja before 1.6 takes a (status, body) tuple
     def Status(status_code: int, value):  # noqa: N802
         return status_code, value
 
+from academichub.api.auth import personal_auth
 from academichub.api.site import ApiError
+from academichub.core.citation_import import MAX_CHARS, CitationImportError
 from academichub.papers.models import Paper
-from academichub.radar.feed import FeedPage, feed_for, mark_shown, rate, reset_seen
+from academichub.radar import coldstart
+from academichub.radar.feed import FeedPage, feed_for, mark_shown, rate, reset_seen, save_paper
 from academichub.radar.forms import RadarForm
-from academichub.radar.models import WINDOW_DAYS, Radar, Rating
+from academichub.radar.models import WINDOW_DAYS, Radar, Rating, SavedPaper
 
-AUTH = [SessionAuth()]   # the delivery issue appends token auth here
+AUTH = personal_auth  # a personal access token (scripts) or the session (the pages)
 
 router = Router(auth=AUTH, tags=["radars"])
 ratings_router = Router(auth=AUTH, tags=["ratings"])
+saved_router = Router(auth=AUTH, tags=["saved"])
 
 
 class RadarIn(Schema):
@@ -93,6 +95,7 @@ class FeedItemOut(Schema):
     score: float
     reasons: list[ReasonOut]
     rating: int
+    saved: bool
 
 
 class FeedOut(Schema):
@@ -197,7 +200,7 @@ def _feed_out(page: FeedPage) -> dict:
     items = [{
         "paper_id": i.paper.pk, "arxiv_id": i.paper.arxiv_id, "title": i.paper.title_text,
         "authors": i.paper.author_list, "category": i.paper.primary_category_id, "announced": i.paper.announced,
-        "score": round(i.score, 4), "rating": i.rating,
+        "score": round(i.score, 4), "rating": i.rating, "saved": i.saved,
         "reasons": [{"code": c.code, "params": c.params, "text": t} for c, t in zip(i.codes, i.reasons)],
     } for i in page.items]  # fmt: skip
     return {
@@ -250,3 +253,95 @@ def put_rating(request, paper_id: int, body: RatingIn):
 def delete_rating(request, paper_id: int):
     rate(request.auth, get_object_or_404(Paper, pk=paper_id), 0)
     return Status(204, None)
+
+
+# ------------------------------------------------------------------ saved papers
+
+
+class SavedOut(Schema):
+    paper_id: int
+    arxiv_id: str | None
+    doi: str | None
+    title: str
+    radar_id: int | None
+    saved_at: datetime
+
+
+class SaveIn(Schema):
+    radar_id: int | None = None
+
+
+def _saved_out(saved: SavedPaper) -> dict:
+    paper = saved.paper
+    return {"paper_id": paper.pk, "arxiv_id": paper.arxiv_id, "doi": paper.doi, "title": paper.title_text,
+            "radar_id": saved.radar_id, "saved_at": saved.saved_at}  # fmt: skip
+
+
+@saved_router.get("", response=list[SavedOut])
+def list_saved(request):
+    """The reader's saved papers, newest first (a save also counts as 👍 for ranking)."""
+    return [_saved_out(s) for s in SavedPaper.objects.filter(user=request.auth).select_related("paper")[:1000]]
+
+
+@saved_router.put("/{int:paper_id}", response=SavedOut)
+def put_saved(request, paper_id: int, body: SaveIn):
+    radar = _own(request, body.radar_id) if body.radar_id is not None else None
+    save_paper(request.auth, get_object_or_404(Paper, pk=paper_id), radar)
+    return _saved_out(SavedPaper.objects.select_related("paper").get(user=request.auth, paper_id=paper_id))
+
+
+@saved_router.delete("/{int:paper_id}", response={204: None})
+def delete_saved(request, paper_id: int):
+    save_paper(request.auth, get_object_or_404(Paper, pk=paper_id), saved=False)
+    return Status(204, None)
+
+
+# ------------------------------------------------------------------ cold start
+
+
+class ImportIn(Schema):
+    text: str = Field(..., max_length=MAX_CHARS)
+    filename: str = ""
+
+
+class ImportOut(Schema):
+    format: str
+    read: int
+    skipped: int
+    problems: list[str]
+    matched: list[int]
+    unmatched: list[str]
+    added: int
+    suggested_authors: list[str]
+    suggested_keywords: list[str]
+
+
+class OnboardingPaperOut(Schema):
+    paper_id: int
+    arxiv_id: str | None
+    title: str
+    category: str | None
+
+
+@router.post("/{int:radar_id}/import", response=ImportOut)
+def import_papers(request, radar_id: int, body: ImportIn):
+    """Seed the radar from a BibTeX/RIS/Zotero CSV or JSON export, or arXiv ids/DOIs; suggestions are not applied."""
+    radar = _own(request, radar_id)
+    try:
+        report = coldstart.import_library(radar, body.text, body.filename)
+    except CitationImportError as exc:
+        raise ApiError(422, "unreadable", str(exc)) from None
+    return {
+        "format": report.result.format, "read": len(report.result.works), "skipped": report.result.skipped,
+        "problems": report.result.problems, "matched": [m.paper.pk for m in report.matched],
+        "unmatched": [m.work.arxiv_id or m.work.doi or m.work.title for m in report.unmatched],
+        "added": report.added, "suggested_authors": [a.name for a, _ in report.authors],
+        "suggested_keywords": report.keywords,
+    }  # fmt: skip
+
+
+@router.get("/{int:radar_id}/onboarding", response=list[OnboardingPaperOut])
+def onboarding_papers(request, radar_id: int):
+    """Ten popular, recent, varied papers of the radar's categories to rate (PUT /api/ratings/{id})."""
+    return [{"paper_id": p.pk, "arxiv_id": p.arxiv_id, "title": p.title_text, "category": p.primary_category_id}
+            for p in coldstart.onboarding_papers(_own(request, radar_id))]  # fmt: skip

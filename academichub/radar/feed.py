@@ -27,7 +27,9 @@ from academichub.core import ranking
 from academichub.core.interests import match_text, parse_keywords
 from academichub.papers.models import Authorship, Paper, PaperCategory, PaperSignal
 from academichub.radar import semantics
-from academichub.radar.models import WINDOW_DAYS, FeedImpression, Radar, Rating, SeedPaper, TasteModel, Window
+from academichub.radar.models import (
+    WINDOW_DAYS, FeedImpression, Radar, Rating, SavedPaper, SeedPaper, TasteModel, Window,
+)  # fmt: skip
 from academichub.radar.reasons import reason_text
 
 BATCH_SIZE = 10
@@ -43,6 +45,7 @@ class FeedItem:
     reasons: list[str]
     codes: tuple[ranking.Reason, ...]
     rating: int = 0
+    saved: bool = False
 
 
 @dataclass
@@ -79,7 +82,7 @@ def feed_for(radar: Radar, *, window: str | None = None, end: date | None = None
     page = FeedPage(radar, window, start, end)
     if end is None:
         return page
-    candidates = _candidates(start, end)
+    candidates = candidates_for(start, end)
     hidden = _hidden_ids(radar) if skip_seen else set()
     profile = profile_for(radar, with_vectors=candidates.vectors is not None)
     ranked = ranking.score_candidates(candidates, profile, limit=size * POOL_FACTOR, hidden=hidden)
@@ -132,9 +135,28 @@ def rate(user, paper: Paper, value: int, radar: Radar | None = None) -> Rating |
     return rating
 
 
+def save_paper(user, paper: Paper, radar: Radar | None = None, *, saved: bool = True) -> bool:
+    """Keep (or drop) ``paper`` in the reader's saved list, then refit their taste: a save is a 👍."""
+    with transaction.atomic():
+        if saved:
+            SavedPaper.objects.get_or_create(user=user, paper=paper, defaults={"radar": radar})
+        else:
+            SavedPaper.objects.filter(user=user, paper=paper).delete()
+        refit_taste(user)
+    return saved
+
+
+def taste_examples(user_id: int) -> list[tuple[int, int]]:
+    """(paper id, 1 or -1) the reader's taste is learned from: ratings, and saved papers not rated."""
+    rows = list(Rating.objects.filter(user_id=user_id).values_list("paper_id", "value"))
+    rated = {pid for pid, _ in rows}
+    saved = SavedPaper.objects.filter(user_id=user_id).order_by("id").values_list("paper_id", flat=True)
+    return rows + [(pid, 1) for pid in saved if pid not in rated]
+
+
 def refit_taste(user) -> ranking.PreferenceModel | None:
-    """Fit the reader's logistic regression on their rated papers' vectors (or drop a stale one)."""
-    rows = list(Rating.objects.filter(user=user).values_list("paper_id", "value"))
+    """Fit the reader's logistic regression on their rated and saved papers' vectors (or drop a stale one)."""
+    rows = taste_examples(user.pk)
     vectors = semantics.vectors_matrix([pid for pid, _ in rows]) if rows else None
     model = None
     if vectors is not None:
@@ -169,7 +191,7 @@ def profile_for(radar: Radar, *, with_vectors: bool = True) -> ranking.Profile:
 
 
 def _add_vectors(profile: ranking.Profile, radar: Radar) -> None:
-    ratings = list(Rating.objects.filter(user_id=radar.owner_id).values_list("paper_id", "value"))
+    ratings = taste_examples(radar.owner_id)
     liked = [pid for pid, v in ratings if v > 0] + list(SeedPaper.objects.filter(radar=radar).values_list("paper_id", flat=True))
     disliked = [pid for pid, v in ratings if v < 0]
     profile.liked = _present(semantics.vectors_matrix(list(dict.fromkeys(liked))))
@@ -201,8 +223,9 @@ def _items(chosen: list[ranking.Scored], user_id: int) -> list[FeedItem]:
     ids = [s.paper_id for s in chosen]
     papers = Paper.objects.select_related("primary_category", "venue").in_bulk(ids)
     ratings = dict(Rating.objects.filter(user_id=user_id, paper_id__in=ids).values_list("paper_id", "value"))
+    saved = set(SavedPaper.objects.filter(user_id=user_id, paper_id__in=ids).values_list("paper_id", flat=True))
     return [FeedItem(papers[s.paper_id], s.score, [reason_text(r) for r in s.reasons], s.reasons,
-                     ratings.get(s.paper_id, 0)) for s in chosen if s.paper_id in papers]  # fmt: skip
+                     ratings.get(s.paper_id, 0), s.paper_id in saved) for s in chosen if s.paper_id in papers]  # fmt: skip
 
 
 # ------------------------------------------------------------------ candidates (the feature pipeline)
@@ -211,7 +234,7 @@ _cache: OrderedDict[tuple, tuple[ranking.Candidates, float]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _candidates(start: date, end: date) -> ranking.Candidates:
+def candidates_for(start: date, end: date) -> ranking.Candidates:
     """Candidate columns for papers announced in [start, end], built once per catalogue state."""
     papers = Paper.objects.filter(announced__range=(start, end))
     state = papers.aggregate(n=Count("id"), changed=Max("updated_at"), top=Max("id"))

@@ -139,3 +139,23 @@ class FeedImpression(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["radar", "paper"], name="uniq_impression_radar_paper")]
         indexes = [models.Index(fields=["radar", "batch"], name="impression_radar_batch")]
+
+
+class SavedPaper(models.Model):
+    """A paper a reader keeps ("save" on a card): their reading list, and a like for ranking.
+
+    One row per reader and paper. ``radar`` is where it was saved from (kept
+    for a radar's exports; the list itself is the reader's). Saving counts as
+    a 👍 in every radar of the reader until they rate the paper otherwise.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_papers")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    radar = models.ForeignKey(Radar, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="uniq_saved_user_paper")]
+        verbose_name = _("saved paper")
+        verbose_name_plural = _("saved papers")

@@ -15,17 +15,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from academichub.core.citation_import import MAX_CHARS, CitationImportError
 from academichub.papers.models import Author, Paper
 from academichub.radar import authors as author_lookup
 from academichub.radar import chips as chip_ops
-from academichub.radar.feed import feed_for, mark_shown, rate, reset_seen
+from academichub.radar import coldstart
+from academichub.radar.feed import feed_for, mark_shown, rate, reset_seen, save_paper
 from academichub.radar.forms import RadarForm
-from academichub.radar.models import WINDOW_DAYS, Radar, Window
+from academichub.radar.models import WINDOW_DAYS, Radar, SavedPaper, Window
 from academichub.web.views import error_page
 
 AUTHOR_PAGE_SIZE = 50
+SAVED_PAGE_SIZE = 50
+MAX_SUGGESTIONS = 20      # suggested authors/keywords one form may apply
 
 
 def _own(request: HttpRequest, pk: int) -> Radar:
@@ -244,3 +249,83 @@ def follow_author(request: HttpRequest, pk: int) -> HttpResponse:
         return error_page(request, 400, _("That person is no longer listed under this name; choose again."))
     messages.success(request, _("%(name)s is now followed in “%(radar)s”.") % {"name": author.name, "radar": radar.name})
     return redirect("radar:feed", radar.pk)
+
+
+# ------------------------------------------------------------------ saving
+
+
+@login_required
+@require_POST
+def save_from_feed(request: HttpRequest, pk: int, paper_id: int) -> HttpResponse:
+    """Save (``saved=1``) or unsave (``saved=0``) a card's paper; the feed re-ranks at once (a save is a 👍)."""
+    radar = _own(request, pk)
+    paper = get_object_or_404(Paper, pk=paper_id)
+    value = request.POST.get("saved", "1")
+    if value not in ("1", "0"):
+        return error_page(request, 400, _("Saving takes saved=1 (save) or saved=0 (remove)."))
+    save_paper(request.user, paper, radar, saved=value == "1")
+    return _back_to_feed(request, radar)
+
+
+@login_required
+def saved_list(request: HttpRequest) -> HttpResponse:
+    """The reader's saved papers, newest first (exports are the delivery app's)."""
+    saved = SavedPaper.objects.filter(user=request.user).select_related("paper__primary_category", "paper__venue", "radar")
+    page = Paginator(saved, SAVED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "radar/saved.html", {"page": page, "offset": (page.number - 1) * SAVED_PAGE_SIZE})
+
+
+@login_required
+@require_POST
+def unsave(request: HttpRequest, paper_id: int) -> HttpResponse:
+    save_paper(request.user, get_object_or_404(Paper, pk=paper_id), saved=False)
+    messages.success(request, _("Removed from your saved papers."))
+    return redirect("radar:saved")
+
+
+# ------------------------------------------------------------------ cold start
+
+
+@login_required
+def import_library(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload or paste a library; matched papers become seeds, and authors/keywords are suggested."""
+    radar = _own(request, pk)
+    if request.method != "POST":
+        return render(request, "radar/import.html", {"radar": radar})
+    upload = request.FILES.get("library")
+    data = upload.read(MAX_CHARS + 1) if upload else request.POST.get("text", "")
+    try:
+        report = coldstart.import_library(radar, data, upload.name if upload else "")
+    except CitationImportError as exc:
+        return render(request, "radar/import.html", {"radar": radar, "error": str(exc)}, status=400)
+    return render(request, "radar/import.html", {"radar": radar, "report": report})
+
+
+@login_required
+@require_POST
+def apply_suggestions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow the ticked authors and add the ticked keywords from an import."""
+    radar = _own(request, pk)
+    authors = Author.objects.filter(pk__in=[_int(v) for v in request.POST.getlist("author")[:MAX_SUGGESTIONS]])
+    for author in authors:
+        chip_ops.follow(radar, author)
+    keywords = [k for k in request.POST.getlist("keyword")[:MAX_SUGGESTIONS] if k.strip()]
+    for keyword in keywords:
+        chip_ops.add_chip(radar, "keyword", keyword[:200])
+    messages.success(request, _("Authors followed: %(authors)d · keywords added: %(keywords)d.")
+                     % {"authors": len(authors), "keywords": len(keywords)})  # fmt: skip
+    return redirect("radar:feed", radar.pk)
+
+
+@login_required
+def onboarding(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Rate these 10 papers": 👍/👎/skip for each, sent as one form; the answers are ratings."""
+    radar = _own(request, pk)
+    if request.method == "POST":
+        values = {_int(key.removeprefix("rating-")): int(value) for key, value in list(request.POST.items())[:100]
+                  if key.startswith("rating-") and value in ("1", "-1")}  # fmt: skip
+        count = coldstart.record_ratings(request.user, radar, values)
+        messages.success(request, ngettext("%(n)d rating saved: the feed now ranks with it.",
+                                           "%(n)d ratings saved: the feed now ranks with them.", count) % {"n": count})
+        return redirect("radar:feed", radar.pk)
+    return render(request, "radar/onboarding.html", {"radar": radar, "papers": coldstart.onboarding_papers(radar)})

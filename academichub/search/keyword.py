@@ -14,6 +14,10 @@ and an author's name in the query is usually what the user remembers.
 * PostgreSQL: ``ts_rank_cd`` over the weighted ``tsvector`` (A title,
   B authors, C abstract) behind a GIN index.
 
+Speed (SQLite): common words match half the catalogue and FTS5 scores
+every match; per-unit top lists and the threshold algorithm answer those
+queries exactly from a few thousand stored scores (see "SQLite fast path").
+
 Filters (`academichub.core.query.Filters`) are applied in SQL against the
 catalogue: categories through ``PaperCategory`` (``cs`` means the whole
 archive), years and dates against the first-version date (the announcement
@@ -74,6 +78,13 @@ def full_ranking(cursor, parsed: ParsedQuery, limit: int, match: str = "all") ->
     expression = q.to_fts5(parsed, match=match)
     if not expression:
         return []
+    if not parsed.filters.is_empty() and not _is_frequent(cursor, expression):
+        # Few matches: rank them all, then check the filters on those ids only,
+        # instead of first collecting every paper that passes the filters.
+        ranked = full_ranking(cursor, ParsedQuery(required=parsed.required, or_groups=parsed.or_groups,
+                                                  excluded=parsed.excluded), MIN_DF, match)  # fmt: skip
+        passing = set(ids_passing([pid for pid, _ in ranked], parsed.filters, cursor))
+        return [hit for hit in ranked if hit[0] in passing][:limit]
     where, params = filter_sql(parsed.filters, "+paper_fts.rowid")
     rank = bm25_sql()
     sql = (f"SELECT paper_fts.rowid, -{rank} FROM paper_fts WHERE paper_fts MATCH %s"
@@ -95,8 +106,10 @@ def full_ranking(cursor, parsed: ParsedQuery, limit: int, match: str = "all") ->
 # plus the cutoffs of the others. When the `limit`-th best paper found in
 # ALL lists (exact score, filters and exclusions checked) scores at least
 # that bound, no other paper can enter the top `limit`: the answer equals
-# full scoring. Otherwise (rare: very selective filters, unusual
-# combinations) we fall back to full scoring.
+# full scoring. Otherwise we fall back to full scoring: selective filters
+# (too few of a list's papers pass them) and AND queries whose words rarely
+# occur together. In bench/search_latency.py's mix at 260k papers that was
+# 81 of 201 queries, mostly filtered ones: that tail is the next thing to fix.
 #
 # Freshness: papers indexed since the lists were built are in
 # ``paper_fts_pending`` (the writer adds them, `fulltext.add`) and are

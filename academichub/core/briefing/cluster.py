@@ -1,9 +1,10 @@
 """Step 2: cluster papers into themes, choosing how many themes there are.
 
 Spherical k-means (cosine, k-means++ seeding, several restarts) is run for
-every k in a small range and the k with the best mean silhouette wins: the
-silhouette rewards clusters that are tight and apart, so it picks the
-number of themes the data supports instead of a fixed one. Tiny clusters
+every k in a small range and the k with the best mean silhouette wins
+(near-ties go to the larger k, see ``choose_themes``): the silhouette
+rewards clusters that are tight and apart, so it picks the number of
+themes the data supports instead of a fixed one. Tiny clusters
 (fewer than ``min_size`` papers) are folded into their nearest neighbour:
 a "theme" of one paper is noise in a briefing. numpy only, deterministic
 for a given seed.
