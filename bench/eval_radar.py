@@ -54,6 +54,14 @@ radar and of BM25 and plain MiniLM cosine measured here on the same pools
 
 RESULT: ``csfcube_ndcg20`` (mean over the three facets of the per-facet
 mean NDCG@20, all queries) and ``csfcube_<facet>_ndcg20``.
+
+First run (2026-12-01): A_liked NDCG@20 0.708 / 0.449 / 0.621 (background /
+method / result, mean 0.593), identical to plain MiniLM cosine on every
+query - as it must be: with one liked paper and nothing else the semantic
+part is that cosine and the other signals are equal across a pool.
+nDCG@10 0.586 / 0.358 / 0.535 against the README's MiniLM 0.576 / 0.360 /
+0.548 (BM25 0.567 / 0.322 / 0.461). B_liked_keywords was lower on fold 1
+dev (0.565 vs 0.581), so A is reported.
 """
 
 from __future__ import annotations
@@ -97,8 +105,8 @@ class Corpus:
         self.row = {d["_id"]: i for i, d in enumerate(docs)}
         self.titles = [match_text(d["title"]) for d in docs]
         self.abstracts = [match_text(d.get("text") or "") for d in docs]
-        self.vectors = np.ascontiguousarray(embed_cached("csfcube", [doc_text(d) for d in docs], MiniLMEmbedder(), cache),
-                                            dtype=np.float32)  # fmt: skip
+        vectors = embed_cached("csfcube", [doc_text(d) for d in docs], MiniLMEmbedder(), cache)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.title_index, self.abstract_index = TextIndex(self.titles), TextIndex(self.abstracts)
 
     def frequency(self, phrase: str) -> int:
@@ -156,7 +164,8 @@ def evaluate(base: Path, cache: Path) -> dict[str, dict[str, dict[str, tuple]]]:
             relevant = {c for c, g in grades.items() if g >= 2}
             for name, ranking in rankings.items():
                 runs[name][f"{pid}_{facet}"] = (ndcg(ranking, grades, 20, exp=False),
-                                                average_precision(ranking, relevant), ndcg(ranking, grades, 10))  # fmt: skip
+                                                average_precision(ranking, relevant),
+                                                ndcg(ranking, grades, 10))  # fmt: skip
         out[facet] = dict(runs)
     return out
 

@@ -22,7 +22,7 @@ from academichub.delivery.webhook_models import Webhook
 from academichub.papers.models import Paper
 from academichub.radar.feed import save_paper
 from academichub.radar.models import FeedImpression, Radar
-from tests.delivery_helpers import Answer, Receiver, make_user, own_cache  # noqa: F401 (fixture)
+from tests.delivery_helpers import Receiver, make_user, own_cache  # noqa: F401 (fixture)
 from tests.radar_support import add_paper, hashing_vectors  # noqa: F401 (fixture)
 from tests.test_delivery_feeds import check_atom, check_rss
 

@@ -323,3 +323,62 @@ def test_the_hourly_task_is_registered():
     task = tasks.send_radar_digests.task_class()  # a periodic task: minute 5 of every hour
     assert task.validate_datetime(datetime(2026, 6, 30, 9, 5)) and task.validate_datetime(datetime(2026, 6, 30, 23, 5))
     assert not task.validate_datetime(datetime(2026, 6, 30, 9, 6))
+
+
+# -- kill -9 between the SMTP server's acceptance and the record, then a rerun ----------------------
+
+POPULATE = """
+from datetime import date, datetime, timezone
+from django.contrib.auth import get_user_model
+from academichub.core.records import PaperRecord, Version
+from academichub.papers.storage import CatalogueWriter
+from academichub.radar.models import Radar
+day = date(2026, 6, 30)
+CatalogueWriter("test").write([PaperRecord(
+    arxiv_id=f"2606.{n:05d}", title=f"Graph networks {n}", abstract="We propose a graph method.", authors=["Ada Lovelace"],
+    categories=["cs.LG"], versions=[Version(1, day)], announced=day, announce_type="new") for n in range(1, 4)])
+for name in ("ada", "bo", "cy"):
+    user = get_user_model().objects.create_user(name, f"{name}@example.org", "pw-kill-12345")
+    radar = Radar.objects.create(owner=user, name="Graphs", keywords="graph", email_enabled=True)
+    Radar.objects.filter(pk=radar.pk).update(created_at=datetime(2026, 6, 1, tzinfo=timezone.utc))
+"""
+
+
+def test_kill_9_after_the_server_accepted_then_rerun_sends_each_digest_once(tmp_path, expected_vendor):
+    import os
+    import signal
+
+    from tests.external import external_hub, hub, hub_popen, query
+
+    server = SmtpServer()
+    victim: list = []
+
+    async def kill_then_accept(smtp_server, session, envelope):
+        """The first message: the server keeps it, and the sender dies before it hears "250"."""
+        if victim and not server.received:
+            os.kill(victim[0].pid, signal.SIGKILL)
+        server.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 OK"
+
+    server.handle_DATA = kill_then_accept
+    server.controller.start()
+    at = "--at=2026-06-30T12:00:00+00:00"
+    try:
+        with external_hub(tmp_path, expected_vendor) as env:
+            env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(server.controller.port), EMAIL_USE_TLS="0",
+                       SITE_URL="https://hub.example.org", ACADEMICHUB_EMBEDDER="hashing")  # fmt: skip
+            hub(env, "manage", "shell", "-c", POPULATE)
+            victim.append(hub_popen(env, "manage", "send_digests", at))
+            assert victim[0].wait(timeout=300) == -9
+            assert len(server.received) == 1
+            statuses = sorted(r[0] for r in query(env, "SELECT status FROM delivery_outgoingemail"))
+            assert statuses == ["sending"]  # accepted by the server, never recorded as sent
+            rerun = hub(env, "manage", "send_digests", at)
+            assert "2 sent" in rerun.stdout, rerun.stdout + rerun.stderr
+            hub(env, "manage", "send_digests", "--at=2026-06-30T13:05:00+00:00")  # the next hourly run
+            rows = query(env, "SELECT status FROM delivery_digest")
+    finally:
+        server.controller.stop()
+    recipients = sorted(m["To"] for m in server.received)
+    assert recipients == ["ada@example.org", "bo@example.org", "cy@example.org"]  # each once, none twice
+    assert sorted(r[0] for r in rows) == ["pending", "sent", "sent"]  # the killed one stays unconfirmed

@@ -274,7 +274,7 @@ def score_candidates(candidates: Candidates, profile: Profile, *, weights: Weigh
 
 def _best(chosen: np.ndarray, total: np.ndarray, ids: np.ndarray, limit: int | None) -> np.ndarray:
     """The ``limit`` best of ``chosen`` by total, ties newer id first (a full sort only of the top)."""
-    if limit is not None and limit < chosen.size:
+    if limit is not None and 0 < limit < chosen.size:
         scores = total[chosen]
         threshold = np.partition(scores, scores.size - limit)[scores.size - limit]
         chosen = chosen[scores >= threshold]       # the top ``limit`` and everything tied with the last

@@ -14,3 +14,4 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
 
 from academichub.delivery import admin_delivery  # noqa: E402,F401 — tokens and webhooks (delivery issue)
+from academichub.delivery import admin_digests  # noqa: E402,F401 — digests and saved searches

@@ -258,7 +258,7 @@ def render(radar, options: RadarDelivery, period: schedule.Period, page) -> mail
     """The digest as text and HTML (inline styles, no scripts), with RFC 8058 unsubscribe headers."""
     from academichub.daily import listing
 
-    papers = listing.decorate([item.paper for item in page.items])
+    papers = listing.decorate(listing.cards([item.paper.pk for item in page.items]))  # one query, in rank order
     unsubscribe_url = absolute(reverse("delivery:digest_unsubscribe", args=[options.unsubscribe_token]))
     context = {
         "radar": radar, "period": period, "items": list(zip(papers, page.items)), "site_url": settings.SITE_URL,

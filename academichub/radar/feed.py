@@ -225,7 +225,8 @@ def _items(chosen: list[ranking.Scored], user_id: int) -> list[FeedItem]:
     ratings = dict(Rating.objects.filter(user_id=user_id, paper_id__in=ids).values_list("paper_id", "value"))
     saved = set(SavedPaper.objects.filter(user_id=user_id, paper_id__in=ids).values_list("paper_id", flat=True))
     return [FeedItem(papers[s.paper_id], s.score, [reason_text(r) for r in s.reasons], s.reasons,
-                     ratings.get(s.paper_id, 0), s.paper_id in saved) for s in chosen if s.paper_id in papers]  # fmt: skip
+                     ratings.get(s.paper_id, 0), s.paper_id in saved)
+            for s in chosen if s.paper_id in papers]  # fmt: skip
 
 
 # ------------------------------------------------------------------ candidates (the feature pipeline)

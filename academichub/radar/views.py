@@ -270,7 +270,8 @@ def save_from_feed(request: HttpRequest, pk: int, paper_id: int) -> HttpResponse
 @login_required
 def saved_list(request: HttpRequest) -> HttpResponse:
     """The reader's saved papers, newest first (exports are the delivery app's)."""
-    saved = SavedPaper.objects.filter(user=request.user).select_related("paper__primary_category", "paper__venue", "radar")
+    saved = (SavedPaper.objects.filter(user=request.user)
+             .select_related("paper__primary_category", "paper__venue", "radar"))  # fmt: skip
     page = Paginator(saved, SAVED_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "radar/saved.html", {"page": page, "offset": (page.number - 1) * SAVED_PAGE_SIZE})
 

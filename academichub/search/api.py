@@ -39,6 +39,6 @@ def api_similar(request: HttpRequest, identifier: str, limit: int = engine.SIMIL
         raise ApiError(404, "not_found", f"no paper {identifier!r}; use an arXiv id, doi:<DOI> or a numeric id")
     if not 1 <= limit <= engine.MAX_LIMIT:
         raise ApiError(400, "bad_limit", f"limit must be between 1 and {engine.MAX_LIMIT}")
-    items = engine.similar(paper, limit=limit)
+    items = engine.similar_cached(paper, limit=limit)
     return {"paper": {"id": paper.pk, "arxiv_id": paper.arxiv_id, "title": paper.title_text},
             "results": [item.as_dict() for item in items]}  # fmt: skip

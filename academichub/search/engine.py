@@ -512,3 +512,26 @@ def _neighbours(paper: Paper, depth: int, allowed: set[int] | None) -> list[int]
     except Exception:  # noqa: BLE001 — keywords still answer
         log.exception("embedding side of similar() failed for paper %s", paper.pk)
         return []
+
+
+SIMILAR_CACHE_SECONDS = 6 * 3600
+
+
+def similar_cached(paper: Paper, *, limit: int = SIMILAR_LIMIT) -> list[SimilarPaper]:
+    """``similar`` through Django's cache (Redis when REDIS_URL is set, so shared by every web process).
+
+    The keyword side scores every paper sharing a title word, which costs
+    seconds on a large PostgreSQL catalogue; a paper's neighbours change only
+    when the catalogue grows, so they are kept for a few hours, keyed by the
+    paper and its last change."""
+    from django.core.cache import cache
+
+    key = f"similar:v1:{paper.pk}:{limit}:{paper.updated_at.timestamp() if paper.updated_at else 0:.0f}"
+    ids = cache.get(key)
+    if ids is None:
+        found = similar(paper, limit=limit)
+        cache.set(key, [(item.paper.pk, item.score, item.keyword_rank, item.semantic_rank) for item in found],
+                  SIMILAR_CACHE_SECONDS)  # fmt: skip
+        return found
+    papers = Paper.objects.select_related("primary_category", "venue").in_bulk([row[0] for row in ids])
+    return [SimilarPaper(papers[pid], score, kw, dense) for pid, score, kw, dense in ids if pid in papers]

@@ -99,7 +99,11 @@ class LLMWriter(OfflineWriter):
     # ---------------------------------------------------------------- generation
 
     def _write(self, job: SectionJob) -> Section:
-        """Try each tier until one answer is fully grounded; else the best partial one; else offline."""
+        """Try each tier until one answer is fully grounded; else the best partial one; else offline.
+
+        An answer is usable only when at least half of its kept sentences cite
+        a paper: prose that cites nothing is not a grounded briefing.
+        """
         sources = {self.n(i): f"{p.title} {p.abstract}" for i, p in enumerate(self.a.papers)}
         best, lost = None, None
         for tier in tiers_of(self.backend):
@@ -107,9 +111,10 @@ class LLMWriter(OfflineWriter):
             if completion is None:
                 continue
             kept, report = check_sentences(parse_paragraphs(completion.text), job.allowed, sources, context=job.context)
-            if kept and not report.dropped_sentences and not report.unresolved_removed:
+            usable = bool(kept) and 2 * report.cited_sentences >= len(kept)  # at most half uncited
+            if usable and not report.dropped_sentences and not report.unresolved_removed:
                 return self._accept(job, kept, report, completion.model)
-            if kept:
+            if usable:
                 best = (kept, report, completion.model)
             else:
                 lost = report

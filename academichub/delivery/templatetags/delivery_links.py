@@ -38,7 +38,8 @@ def briefing_delivery(context, briefing) -> dict:
     user = _user(context)
     mine = user is not None and user.pk == briefing.owner_id
     hooks = list(Webhook.objects.filter(owner=user)) if mine else []
-    chosen = [row.webhook.name for row in BriefingWebhook.objects.filter(briefing=briefing).select_related("webhook")] if mine else []
+    rows = BriefingWebhook.objects.filter(briefing=briefing).select_related("webhook") if mine else []
+    chosen = [row.webhook.name for row in rows]
     return {"briefing": briefing, "webhooks": hooks, "chosen": chosen, "csrf_token": context.get("csrf_token")}
 
 
