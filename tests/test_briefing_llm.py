@@ -222,7 +222,8 @@ def test_writer_cascade_moves_to_the_strong_model_when_the_cheap_one_is_not_grou
 @pytest.mark.parametrize("failure", [
     Answer(status=429, headers={"Retry-After": "0"}), Answer(status=500), Answer("late [1].", delay=2),
     Answer(raw=b"\x00\xff not json"), Answer("[1] [2] [3]"), Answer(""),
-], ids=["429", "500", "timeout", "malformed", "only-citations", "empty"])  # fmt: skip
+    Answer("Plain prose that cites no paper at all. Another sentence without any source."),
+], ids=["429", "500", "timeout", "malformed", "only-citations", "empty", "uncited-prose"])  # fmt: skip
 def test_every_failure_ends_in_a_grounded_briefing(server, papers, failure):
     server.script(failure)
     briefing = build_briefing(papers, minilm, backend=backend(server, timeout=0.5, max_retries=1, stream=False))
