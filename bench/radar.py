@@ -57,12 +57,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from academichub.core.embeddings import HashingEmbedderForTests  # noqa: E402
-from academichub.core.interests import match_text, parse_keywords  # noqa: E402
-from academichub.core.names import name_key  # noqa: E402
+from academichub.core.interests import parse_keywords  # noqa: E402
 from academichub.core.ranking import (  # noqa: E402
     Candidates, FollowedAuthor, Profile, diversify, fit_preference_model, score_candidates,
 )  # fmt: skip
-from academichub.core.tex import plain_text  # noqa: E402
+from tests.radar_case import build  # noqa: E402  (the same feature pipeline the tests check)
 
 CORPUS = REPO.parent / "shared" / "data" / "arxiv-cs-2025-2026.jsonl.gz"
 N, RUNS = 10_000, 20
@@ -78,28 +77,6 @@ def load(n: int) -> list[dict]:
             if len(out) == n:
                 break
     return out
-
-
-def build(records: list[dict], embedder) -> tuple[Candidates, dict[str, int], list[str]]:
-    """The feature pipeline: clean text, match text, author ids, categories, ages, vectors."""
-    author_ids: dict[str, int] = {}
-    texts, titles, abstracts, authors = [], [], [], []
-    for r in records:
-        title, abstract = plain_text(r["title"]), plain_text(r["summary"])
-        texts.append(f"{title}. {abstract}")
-        titles.append(match_text(title))
-        abstracts.append(match_text(abstract))
-        authors.append(tuple(author_ids.setdefault(name_key(a), len(author_ids)) for a in r["authors"]))
-    days = [r["_day_file"] for r in records]
-    last = max(days)
-    ages = np.array([(np.datetime64(last) - np.datetime64(d)).astype(int) for d in days], dtype=float)
-    candidates = Candidates(
-        ids=list(range(1, len(records) + 1)), titles=titles, abstracts=abstracts, authors=authors,
-        categories=[tuple(r["categories"]) for r in records], ages=ages,
-        upvotes=np.random.default_rng(0).poisson(0.3, len(records)).astype(float),
-        vectors=embedder.embed(texts),
-    )  # fmt: skip
-    return candidates, author_ids, texts
 
 
 def radar_profile(candidates: Candidates, records: list[dict], author_ids: dict[str, int], embedder) -> Profile:

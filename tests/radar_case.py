@@ -38,7 +38,9 @@ def load_records(corpus: Path, n: int = N) -> list[dict]:
     return out
 
 
-def build_candidates(records: list[dict]) -> tuple[Candidates, dict[str, int]]:
+def build(records: list[dict], embedder=EMBED) -> tuple[Candidates, dict[str, int], list[str]]:
+    """The feature pipeline (clean text, match text, author ids, categories, ages, vectors);
+    shared with bench/radar.py so the bench measures what the tests check."""
     author_ids: dict[str, int] = {}
     texts, titles, abstracts, authors = [], [], [], []
     for r in records:
@@ -54,8 +56,13 @@ def build_candidates(records: list[dict]) -> tuple[Candidates, dict[str, int]]:
         ids=list(range(1, len(records) + 1)), titles=titles, abstracts=abstracts, authors=authors,
         categories=[tuple(r["categories"]) for r in records], ages=ages,
         upvotes=np.random.default_rng(0).poisson(0.3, len(records)).astype(float),
-        vectors=EMBED.embed(texts),
+        vectors=embedder.embed(texts),
     )  # fmt: skip
+    return candidates, author_ids, texts
+
+
+def build_candidates(records: list[dict]) -> tuple[Candidates, dict[str, int]]:
+    candidates, author_ids, _texts = build(records)
     return candidates, author_ids
 
 
