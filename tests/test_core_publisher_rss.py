@@ -115,6 +115,10 @@ def test_doi_sources(item, doi):
     ("<title>A</title><dc:date>2026-06-29T10:00:00-04:00</dc:date>", date(2026, 6, 29)),
     ("<title>A</title><pubDate>Tue, 30 Jun 2026 07:00:00 GMT</pubDate>", date(2026, 6, 30)),
     ("<title>A</title>", None),
+    # feedparser keeps year 0 in updated_parsed and date() raised ValueError (found by tests/fuzzing.py)
+    ("<title>A</title><dc:date>0000-01-01</dc:date>", None),
+    ("<title>A</title><dc:date>0000-01-01</dc:date><pubDate>Tue, 30 Jun 2026 07:00:00 GMT</pubDate>",
+     date(2026, 6, 30)),
 ])
 def test_dates(item, day):
     assert parse_feed(rss(item), "J")[0].versions == [Version(1, day)]

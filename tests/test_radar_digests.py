@@ -354,10 +354,12 @@ def test_kill_9_after_the_server_accepted_then_rerun_sends_each_digest_once(tmp_
     victim: list = []
 
     async def kill_then_accept(smtp_server, session, envelope):
-        """The first message: the server keeps it, and the sender dies before it hears "250"."""
-        if victim and not server.received:
-            os.kill(victim[0].pid, signal.SIGKILL)
+        """The first message: the server keeps it (before the kill, so the test sees it), and the sender dies
+        before it hears "250"."""
+        first = victim and not server.received
         server.received.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        if first:
+            os.kill(victim[0].pid, signal.SIGKILL)
         return "250 OK"
 
     server.handle_DATA = kill_then_accept
@@ -382,3 +384,23 @@ def test_kill_9_after_the_server_accepted_then_rerun_sends_each_digest_once(tmp_
     recipients = sorted(m["To"] for m in server.received)
     assert recipients == ["ada@example.org", "bo@example.org", "cy@example.org"]  # each once, none twice
     assert sorted(r[0] for r in rows) == ["pending", "sent", "sent"]  # the killed one stays unconfirmed
+
+
+def test_periods_tile_the_announcement_days_in_every_time_zone():
+    from academichub.core import digest_schedule as schedule
+
+    for zone in ("UTC", "Asia/Shanghai", "America/New_York", "Pacific/Kiritimati", "Not/AZone"):
+        moment, covered = datetime(2026, 3, 1, 0, 30, tzinfo=timezone.utc), []
+        for _ in range(60):  # two months of hourly runs around the US/EU daylight-saving changes
+            period = schedule.latest_period("day", moment, zone, 7)
+            if not covered or covered[-1] != period:
+                covered.append(period)
+            moment += timedelta(hours=13)
+        days = [p.end for p in covered]
+        assert days == [days[0] + timedelta(days=n) for n in range(len(days))], zone  # no gap, no repeat
+        assert len({p.label for p in covered}) == len(covered)
+    weekly = schedule.latest_period("week", datetime(2026, 7, 1, 12, tzinfo=timezone.utc), "Europe/Berlin", 9)
+    assert (weekly.label, weekly.start, weekly.end) == ("week:2026-W27", date(2026, 6, 23), date(2026, 6, 29))
+    assert weekly.due_at == datetime(2026, 6, 29, 7, tzinfo=timezone.utc)  # 09:00 in Berlin, summer time
+    with pytest.raises(ValueError, match="frequency"):
+        schedule.latest_period("month", NOW, "UTC", 7)

@@ -172,7 +172,10 @@ def entry_date(entry) -> date | None:
     for key in ("published_parsed", "updated_parsed"):
         parsed = entry.get(key)
         if parsed:
-            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+            try:
+                return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+            except ValueError:  # feedparser keeps impossible fields, e.g. year 0 from dc:date 0000-01-01
+                continue
     return None
 
 
