@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from academichub.core.query import parse
 from academichub.core.records import PaperRecord, Version
 from academichub.papers.models import Paper
 from academichub.papers.storage import CatalogueWriter
 from academichub.search.keyword import keyword_ranking
+from tests.factories import make_papers
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +257,15 @@ def test_list_status_reports_pending_papers(small_lists):
     small_lists.rebuild_top_lists(frequent_words=5, sample=50)
     status = small_lists.list_status()
     assert status["pending"] == 0 and status["lists"] > 0 and status["fast_path"]
+
+
+def test_the_periodic_job_folds_new_papers_into_the_lists():
+    from academichub.search import keyword, tasks
+
+    make_papers(date(2026, 5, 4), count=3, start=900)
+    if connection.vendor != "sqlite":
+        assert tasks.refresh_keyword_lists.call_local() == 0  # no lists on PostgreSQL
+        return
+    assert keyword.list_status()["pending"] > 0
+    tasks.refresh_keyword_lists.call_local()
+    assert keyword.list_status()["pending"] == 0

@@ -77,3 +77,19 @@ def embed_new_papers(limit: int | None = None) -> int:
 @db_periodic_task(crontab(minute=f"*/{EVERY_MINUTES}"))
 def embed_periodically() -> None:
     embed_new_papers()
+
+
+@db_periodic_task(crontab(minute="*/30"))
+@HUEY.lock_task("search-top-lists")
+def refresh_keyword_lists() -> int:
+    """Fold newly written papers into the keyword top lists (SQLite's fast path for common words).
+
+    More than ``keyword.MAX_PENDING`` unlisted papers (after a bulk import)
+    switch the fast path off until this runs; a rebuild takes seconds."""
+    from academichub.search import keyword
+
+    if not keyword.list_status()["pending"]:
+        return 0
+    rebuilt = keyword.rebuild_top_lists()
+    log.info("keyword top lists rebuilt: %d lists", rebuilt)
+    return rebuilt
