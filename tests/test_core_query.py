@@ -242,8 +242,10 @@ def test_tsquery_shape():
 @pytest.fixture(scope="module")
 def pg():
     psycopg = pytest.importorskip("psycopg", reason="psycopg is a project dependency; run ./hub test")
+    # Only the server's parser is needed, so connect to its maintenance database: the
+    # database named in DATABASE_URL may not exist (pytest-django tests in test_<name>).
     url = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-    url = url.replace("postgres://", "postgresql://", 1)
+    url = url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres"
     try:
         conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
