@@ -144,3 +144,12 @@ def test_export_a_selection_in_the_order_given_and_errors(client, own_cache):  #
     assert client.get("/api/papers/export", {"id": ids[0], "format": "docx"}).status_code == 422
     too_many = client.get("/api/papers/export", {"id": [ids[0]] * 101})
     assert too_many.status_code == 400 and too_many.json()["error"]["code"] == "bad_selection"
+
+
+def test_a_trailing_backslash_in_a_url_or_doi_cannot_break_the_entry():
+    """Found by bench/fuzz.py: `url = {https://example.org/a\\}` escaped the closing brace."""
+    odd = Citation(title="T", authors=("Chenrui Wu",), issued=date(2026, 1, 2), url="https://example.org/a\\",
+                   doi="10.1000/x\\")  # fmt: skip
+    fields = parse_bibtex(exports.bibtex([odd])).entries[0].fields_dict
+    assert fields["url"].value == "https://example.org/a%5C"
+    assert fields["doi"].value == "10.1000/x%5C"

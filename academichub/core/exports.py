@@ -156,6 +156,7 @@ def _verbatim(text: str) -> str:
     (``%`` would start a comment). An unbalanced brace (never seen in practice) is percent-encoded."""
     if not _balanced(text):
         text = text.replace("{", "%7B").replace("}", "%7D")
+    text = text.replace("\\", "%5C")  # a backslash is no URL character, and a trailing one would escape the "}"
     return text.replace("%", r"\%").replace("#", r"\#")
 
 
