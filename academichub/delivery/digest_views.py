@@ -20,7 +20,8 @@ from academichub.delivery import announce, citations, digests
 from academichub.delivery.api import export_response
 from academichub.delivery.digest_forms import RadarDeliveryForm, SaveSearchForm
 from academichub.delivery.digest_models import BriefingWebhook, RadarDelivery, SavedSearch
-from academichub.delivery.personal_feeds import papers_in_order, search_url
+from academichub.delivery.feeds import papers_in_order
+from academichub.delivery.personal_feeds import search_url
 from academichub.delivery.webhook_models import Webhook
 from academichub.web.views import error_page
 

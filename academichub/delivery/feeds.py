@@ -139,6 +139,11 @@ def day_papers(day: date, limit: int = LIMIT) -> list[Paper]:
     picks = [pick.paper for pick in listing.picks_of(day)]
     rest = listing.papers_in(periods.containing("day", day), listing.DEFAULT_SORT, exclude=[p.pk for p in picks])
     ids = [p.pk for p in picks] + list(rest.values_list("pk", flat=True)[: max(limit - len(picks), 0)])
+    return papers_in_order(ids)
+
+
+def papers_in_order(ids: list[int]) -> list[Paper]:
+    """The papers of `ids` in that order, with what the feed's entries read."""
     by_id = citations.with_citation_data(Paper.objects.filter(pk__in=ids)).in_bulk()
     return [by_id[pk] for pk in ids if pk in by_id]
 

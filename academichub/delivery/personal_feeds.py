@@ -19,16 +19,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from academichub.delivery import citations
 from academichub.delivery.digest_models import RadarDelivery, SavedSearch
-from academichub.delivery.feeds import LIMIT, PaperFeed
+from academichub.delivery.feeds import LIMIT, PaperFeed, papers_in_order
 from academichub.papers.models import Paper
-
-
-def papers_in_order(ids: list[int]) -> list[Paper]:
-    """The papers of `ids` in that order, with what the feed's entries read."""
-    by_id = citations.with_citation_data(Paper.objects.filter(pk__in=ids)).in_bulk()
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class RadarFeed(PaperFeed):
