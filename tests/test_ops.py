@@ -105,3 +105,12 @@ def _parse(body: str) -> dict:
         name, _, labels = name_labels.partition("{")
         samples[(name, labels.rstrip("}"))] = float(value)
     return samples
+
+
+@pytest.mark.django_db
+def test_searches_feed_the_latency_histogram(client):
+    make_papers(date(2026, 3, 2), count=2)
+    before = _parse(client.get("/metrics").content.decode()).get(("academichub_search_latency_seconds_count", ""), 0)
+    assert client.get("/search", {"q": "sorting"}).status_code == 200
+    after = _parse(client.get("/metrics").content.decode())[("academichub_search_latency_seconds_count", "")]
+    assert after == before + 1

@@ -53,8 +53,11 @@ def observe(kind: str, seconds: float) -> None:
     name = HISTOGRAMS[kind]
     keys = [f"metrics:{name}:le:{bound}" for bound in BUCKETS if seconds <= bound]
     keys += [f"metrics:{name}:count", f"metrics:{name}:sum_us"]
-    for key in keys:
-        _increment(cache, key, int(seconds * 1e6) if key.endswith("sum_us") else 1)
+    try:
+        for key in keys:
+            _increment(cache, key, int(seconds * 1e6) if key.endswith("sum_us") else 1)
+    except Exception:  # noqa: BLE001 — a cache outage must not fail the request being measured
+        log.warning("could not record a %s latency (cache unavailable)", kind, exc_info=True)
 
 
 def _increment(cache, key: str, amount: int) -> None:

@@ -32,6 +32,7 @@ Rules that keep results predictable:
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,6 +45,7 @@ from django.utils.translation import gettext_lazy
 from academichub.core import fusion, zh
 from academichub.core import query as q
 from academichub.core.highlight import Matcher, highlight, snippet
+from academichub.ops import metrics
 from academichub.papers.models import Paper, PaperSignal
 from academichub.search import keyword
 
@@ -130,6 +132,7 @@ def search(query: str | None, *, filters: dict | None = None, sort: str = "relev
     ``sides`` limits ranking to "keyword" or "semantic" (the benchmark
     scores each side alone through this same code).
     """
+    began = time.perf_counter()
     text = query if isinstance(query, str) else ""
     result = SearchResult(query=text, limit=_clamp(limit, 1, MAX_LIMIT, DEFAULT_LIMIT),
                           page=_clamp(page, 1, MAX_PAGES, 1))  # fmt: skip
@@ -149,6 +152,7 @@ def search(query: str | None, *, filters: dict | None = None, sort: str = "relev
     result.total = len(ordered)
     start = (result.page - 1) * result.limit
     result.hits = _hits(ordered[start:start + result.limit], ranks, parsed)
+    metrics.observe("search", time.perf_counter() - began)
     return result
 
 
