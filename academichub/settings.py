@@ -50,6 +50,9 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER") else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
+# Sessions are read through the cache (Redis when REDIS_URL is set) and written to the database as well:
+# one query less on every signed-in request, and nothing lost when the cache is flushed or down.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
@@ -210,6 +213,9 @@ HTTP_MIN_INTERVAL = float(os.environ.get("HTTP_MIN_INTERVAL", "3"))
 API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "3600"))
 API_RATE_LIMIT_ANON = int(os.environ.get("API_RATE_LIMIT_ANON", "1200"))
 WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS")
+
+# Briefings of a radar: its ranked papers for a window ("module:function" taking a radar id, start, end).
+BRIEFINGS_RADAR_FEED = "academichub.radar.briefing_feed:ranked_papers"
 
 LOGGING = {
     "version": 1,

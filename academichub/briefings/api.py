@@ -1,4 +1,8 @@
-"""JSON API for briefings: request one, list yours, read one (yours, or shared by token)."""
+"""JSON API for briefings: request one, list yours, read one (yours, or shared by token).
+
+A radar briefing (``scope: "radar"``, ``value``: the radar's id) can only be
+asked for by the radar's owner; any other id answers 404, like the radar API.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from academichub.api.auth import personal_auth
 from academichub.api.site import ApiError
 
 from .models import Briefing
-from .services import ScopeError, check_scope, parse_paper_list, resolve_window
+from .services import RadarNotFound, ScopeError, check_scope, parse_paper_list, resolve_window
 from .tasks import generate_briefing
 
 router = Router(tags=["briefings"])
 
 
 class BriefingIn(Schema):
-    scope: str  # category | query | papers
-    value: str = ""
+    scope: str  # category | query | papers | radar
+    value: str | int = ""  # category code, query text or radar id
     papers: list[str] = []
     window: str = "week"  # day | week | month | custom
     anchor: date | None = None
@@ -43,15 +47,17 @@ def out(briefing: Briefing, *, full: bool = True) -> dict:
 
 @router.post("/", auth=personal_auth, response={202: dict})
 def create(request, payload: BriefingIn):
-    if payload.scope not in ("category", "query", "papers"):
-        raise ApiError(400, "bad_scope", "scope must be category, query or papers")
+    if payload.scope not in ("category", "query", "papers", "radar"):
+        raise ApiError(400, "bad_scope", "scope must be category, query, papers or radar")
     if payload.language not in ("en", "zh", "zh-hans"):
         raise ApiError(400, "bad_language", "language must be en or zh")
     try:
         ids = parse_paper_list("\n".join(payload.papers)) if payload.scope == "papers" else []
-        value = check_scope(payload.scope, payload.value or _("Paper set"), ids)
+        value = check_scope(payload.scope, str(payload.value) or _("Paper set"), ids, owner=request.user)
         start, end = (None, None) if payload.scope == "papers" else resolve_window(
             payload.window, anchor=payload.anchor, start=payload.start, end=payload.end)
+    except RadarNotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
     except ScopeError as exc:
         raise ApiError(400, "bad_request", str(exc)) from exc
     language = "zh-hans" if payload.language.startswith("zh") else "en"

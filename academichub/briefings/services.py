@@ -5,7 +5,9 @@ is ``academichub.core.briefing``. Vectors come from
 ``academichub.search.vectors`` (the search index's, same model for the
 rest). Radars resolve through ``settings.BRIEFINGS_RADAR_FEED``
 ("module:function" taking a radar id and a window, returning papers best
-first) once the radar app provides it.
+first; ``academichub.radar.briefing_feed``). A radar is private: only its
+owner may brief it, checked when the briefing is asked for and again when
+it is written. A search query is ranked by ``academichub.search.engine``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from datetime import date, timedelta
 import numpy as np
 from django.conf import settings
 from django.db import DatabaseError
-from django.db.models import Count, Q, Sum
-from django.utils import timezone
+from django.db.models import Q, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from academichub import paths
@@ -29,7 +31,6 @@ from academichub.core.briefing import build_briefing
 from academichub.core.briefing import llm as llm_backends
 from academichub.core.briefing.model import BriefPaper
 from academichub.core.briefing.render import to_markdown
-from academichub.core.query import STOPWORDS
 from academichub.papers.models import Paper
 
 from .models import Briefing
@@ -38,11 +39,16 @@ log = logging.getLogger("academichub.briefings")
 
 WINDOW_DAYS = {"day": 1, "week": 7, "month": 30}
 MAX_PAPERS = 400
+SUBMITTED_BEFORE = 14  # days a paper may be posted before the window it is announced in
 PROGRESS_EVERY = 0.5  # seconds between progress writes while a model streams
 
 
 class ScopeError(ValueError):
     """A scope or window the user must fix; the message says how."""
+
+
+class RadarNotFound(ScopeError):
+    """No radar of this user has that id (someone else's is "not found" too, never "forbidden")."""
 
 
 # ---------------------------------------------------------------- windows
@@ -75,8 +81,8 @@ def previous_window(start: date, end: date) -> tuple[date, date]:
 # ---------------------------------------------------------------- scopes
 
 
-def check_scope(kind: str, value: str, paper_ids: list[int] | None = None) -> str:
-    """The normalised scope value, or ScopeError naming the fix."""
+def check_scope(kind: str, value: str, paper_ids: list[int] | None = None, owner=None) -> str:
+    """The normalised scope value, or ScopeError naming the fix (a radar must be ``owner``'s)."""
     value = (value or "").strip()
     if kind == "category":
         code = taxonomy.normalise_code(value)
@@ -94,8 +100,21 @@ def check_scope(kind: str, value: str, paper_ids: list[int] | None = None) -> st
     if kind == "radar":
         if not getattr(settings, "BRIEFINGS_RADAR_FEED", ""):
             raise ScopeError(_("Radars are not available yet; brief a category or a search instead."))
-        return value
-    raise ScopeError(_("Unknown scope; choose a category, a search query or a paper set."))
+        return str(own_radar(value, owner).pk)
+    raise ScopeError(_("Unknown scope; choose a category, a search query, a paper set or a radar."))
+
+
+def own_radar(value, owner):
+    """``owner``'s radar with id ``value``, or RadarNotFound (also for another reader's radar)."""
+    from academichub.radar.models import Radar
+
+    text = str(value or "").strip()
+    radar = None
+    if text.isdigit() and len(text) < 18 and owner is not None and getattr(owner, "pk", None):
+        radar = Radar.objects.filter(pk=int(text), owner_id=owner.pk).first()
+    if radar is None:
+        raise RadarNotFound(_("You have no radar with this id; choose one of your radars."))
+    return radar
 
 
 def parse_paper_list(text: str) -> list[int]:
@@ -121,8 +140,19 @@ def _in_window(queryset, start: date | None, end: date | None):
 
 def _ranked(queryset) -> list[Paper]:
     """Best first: attention elsewhere (upvotes), then the newest."""
-    queryset = queryset.annotate(votes=Sum("signals__upvotes")).order_by("-votes", "-announced", "id")
-    return list(queryset.select_related("primary_category")[:MAX_PAPERS])
+    queryset = _with_votes(queryset).order_by("-votes", "-announced", "id")
+    return list(queryset[:MAX_PAPERS])
+
+
+def _with_votes(queryset):
+    """What ``brief_papers`` reads: the primary category and the upvotes (its ``signals``)."""
+    return queryset.annotate(votes=Sum("signals__upvotes")).select_related("primary_category")
+
+
+def papers_in_order(ids: list[int]) -> list[Paper]:
+    """The papers of ``ids`` in that order (unknown ids left out), ready for ``brief_papers``."""
+    found = _with_votes(Paper.objects.filter(pk__in=ids)).in_bulk()
+    return [found[i] for i in ids if i in found]
 
 
 def category_papers(code: str, start: date | None, end: date | None) -> list[Paper]:
@@ -133,33 +163,25 @@ def category_papers(code: str, start: date | None, end: date | None) -> list[Pap
 
 
 def query_papers(text: str, start: date | None, end: date | None) -> list[Paper]:
-    """Papers matching the query's words in title or abstract, most matched words first.
+    """The search engine's ranking of the query (keywords + meaning, its syntax too), within the window.
 
-    A plain database match: when ``academichub.search`` exposes its ranked
-    search this is the place to call it instead.
+    The engine's date filter is on the first-version date, a briefing's
+    window on the announcement day (a few days later), so the engine ranks
+    papers first posted from ``SUBMITTED_BEFORE`` days before the window
+    on, and those announced in the window are kept, in the engine's order.
     """
-    words = [w for w in re.findall(r"\w{2,}", text.lower()) if w not in STOPWORDS][:8]
-    if not words:
-        return []
-    hit = [Q(title_text__icontains=w) | Q(abstract_text__icontains=w) for w in words]
-    base = _in_window(Paper.objects.all(), start, end)
-    any_word = base.filter(_any(hit))
-    scored = any_word.annotate(matched=sum((Count("pk", filter=q) for q in hit), start=Count("pk", filter=Q(pk=-1))))
-    need = max(1, (len(words) + 1) // 2)
-    return list(scored.filter(matched__gte=need).order_by("-matched", "-announced", "id")
-                .select_related("primary_category")[:MAX_PAPERS])  # fmt: skip
+    from academichub.search.engine import ranked_ids
 
-
-def _any(filters: list[Q]) -> Q:
-    combined = Q()
-    for f in filters:
-        combined |= f
-    return combined
+    if not (start and end):
+        return papers_in_order(ranked_ids(text, depth=MAX_PAPERS)[:MAX_PAPERS])
+    window = {"after": (start - timedelta(days=SUBMITTED_BEFORE)).isoformat(),
+              "before": (end + timedelta(days=1)).isoformat()}  # fmt: skip
+    papers = papers_in_order(ranked_ids(text, filters=window, depth=MAX_PAPERS))
+    return [p for p in papers if p.announced and start <= p.announced <= end][:MAX_PAPERS]
 
 
 def set_papers(ids: list[int]) -> list[Paper]:
-    found = {p.pk: p for p in Paper.objects.filter(pk__in=ids).select_related("primary_category")}
-    return [found[i] for i in ids if i in found]
+    return papers_in_order(ids)
 
 
 def radar_papers(radar: str, start: date | None, end: date | None) -> list[Paper]:
@@ -258,6 +280,8 @@ def _window_papers(briefing: Briefing) -> tuple[list[Paper], list[Paper]]:
     kind, value, ids = briefing.scope_kind, briefing.scope_value, briefing.paper_ids
     if kind == "papers":
         return scope_papers(kind, value, ids, None, None), []
+    if kind == "radar":  # checked again: the radar may have been deleted since, and a row may come from elsewhere
+        own_radar(value, briefing.owner)
     start, end = briefing.window_start, briefing.window_end
     before = scope_papers(kind, value, ids, *previous_window(start, end))
     return scope_papers(kind, value, ids, start, end), before
@@ -272,7 +296,19 @@ def scope_label(briefing: Briefing) -> str:
         found = taxonomy.category(briefing.scope_value)
         name = (found.name_zh if _core_language(briefing.language) == "zh" else found.name_en) if found else ""
         return f"{briefing.scope_value} ({name})" if name else briefing.scope_value
+    if briefing.scope_kind == "radar":
+        name = radar_names([briefing]).get(briefing.scope_value, briefing.scope_value)
+        with translation.override(briefing.language):
+            return _("radar “%(name)s”") % {"name": name}
     return f"“{briefing.scope_value}”"
+
+
+def radar_names(briefings) -> dict[str, str]:
+    """Radar id (as stored in ``scope_value``) → its name, for the radar briefings among ``briefings``."""
+    from academichub.radar.models import Radar
+
+    ids = {int(b.scope_value) for b in briefings if b.scope_kind == "radar" and b.scope_value.isdigit()}
+    return {str(pk): name for pk, name in Radar.objects.filter(pk__in=ids).values_list("pk", "name")} if ids else {}
 
 
 def window_label(briefing: Briefing) -> str:
@@ -332,8 +368,10 @@ def repeat_weekly(today: date | None = None) -> list[Briefing]:
     for briefing in Briefing.objects.filter(repeat_weekly=True).order_by("created_at", "id"):
         latest[(briefing.owner_id, briefing.scope_kind, briefing.scope_value, briefing.language)] = briefing
     created = []
+    radars = radar_names(latest.values())
     for briefing in latest.values():
-        if briefing.window_end and briefing.window_end >= end:
+        if (briefing.window_end and briefing.window_end >= end) or (
+                briefing.scope_kind == "radar" and briefing.scope_value not in radars):  # a deleted radar stops
             continue
         created.append(Briefing.objects.create(
             owner_id=briefing.owner_id, scope_kind=briefing.scope_kind, scope_value=briefing.scope_value,

@@ -6,6 +6,7 @@ app_name = "briefings"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("radar/<int:radar_id>/", views.radar, name="radar"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/share/", views.share, name="share"),
     path("<int:pk>/export.<str:fmt>", views.export, name="export"),

@@ -2,6 +2,8 @@
 
 A briefing is its owner's: anyone else gets 404 (not 403, which would
 confirm it exists) unless they hold its share link, which is read-only.
+So is a radar: its briefings page and "brief this radar's week" answer
+404 to anyone but the radar's owner.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from academichub.radar.models import Radar
 from academichub.web.views import error_page
 
 from .forms import BriefingForm
 from .models import Briefing
+from .services import radar_names, resolve_window
 from .tasks import generate_briefing
 
 EXPORTS = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -33,14 +37,40 @@ def own(request: HttpRequest, pk: int) -> Briefing:
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    form = BriefingForm(request.POST or None, initial={"language": _language_of(request)})
+    form = BriefingForm(request.POST or None, initial={"language": _language_of(request)}, owner=request.user)
     if request.method == "POST" and form.is_valid():
         briefing = form.create(request.user)
         generate_briefing(briefing.pk)
         return redirect("briefings:detail", pk=briefing.pk)
-    briefings = Briefing.objects.filter(owner=request.user)[:100]
+    briefings = named(list(Briefing.objects.filter(owner=request.user)[:100]))
     status = 400 if form.errors else 200
     return render(request, "briefings/index.html", {"form": form, "briefings": briefings}, status=status)
+
+
+def named(briefings: list[Briefing]) -> list[Briefing]:
+    """Each briefing with ``label``: what it briefs as a reader knows it (a radar by its name, not its id)."""
+    radars = radar_names(briefings)
+    for briefing in briefings:
+        value = briefing.scope_value
+        briefing.label = radars.get(value, value) if briefing.scope_kind == "radar" else value
+    return briefings
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def radar(request: HttpRequest, radar_id: int) -> HttpResponse:
+    """A radar's past briefings; POST writes this week's ("Brief this radar's week")."""
+    found = get_object_or_404(Radar, pk=radar_id, owner=request.user)
+    if request.method == "POST":
+        start, end = resolve_window("week")  # the latest week with papers, as the radar's feed shows it
+        briefing = Briefing.objects.create(owner=request.user, scope_kind="radar", scope_value=str(found.pk),
+                                           window_kind="week", window_start=start, window_end=end,
+                                           language=_language_of(request),
+                                           repeat_weekly=bool(request.POST.get("repeat_weekly")))  # fmt: skip
+        generate_briefing(briefing.pk)
+        return redirect("briefings:detail", pk=briefing.pk)
+    past = Briefing.objects.filter(owner=request.user, scope_kind="radar", scope_value=str(found.pk))[:100]
+    return render(request, "briefings/radar.html", {"radar": found, "briefings": past})
 
 
 def _language_of(request: HttpRequest) -> str:
@@ -115,7 +145,7 @@ def _export(request: HttpRequest, briefing: Briefing, fmt: str) -> HttpResponse:
 def context(request: HttpRequest, briefing: Briefing, *, shared: bool, base: str = "") -> dict:
     references = [{**c, "url": absolute(c.get("url", ""), base)} for c in briefing.citations]
     return {"briefing": briefing, "sections": presented(briefing, references), "shared": shared,
-            "references": references, "grounding": briefing.grounding}  # fmt: skip
+            "references": references, "grounding": briefing.grounding, "label": named([briefing])[0].label}  # fmt: skip
 
 
 def absolute(url: str, base: str) -> str:
