@@ -263,6 +263,29 @@ def test_similar_on_the_paper_page_and_in_the_api(catalogue, client):
     assert client.get(f"/api/papers/{paper.pk}/similar", {"limit": 0}).status_code == 400
 
 
+def test_similar_by_facet_on_the_engine_the_page_and_the_api(catalogue, client):
+    embed_all()
+    paper = Paper.objects.filter(title_text__icontains="video").order_by("id").first()
+    overall = [item.paper.pk for item in similar(paper, limit=8)]
+    by_method = similar(paper, limit=8, facet="method")
+    assert by_method and paper.pk not in [item.paper.pk for item in by_method]
+    assert [item.paper.pk for item in by_method] != overall  # a different question, a different answer
+    pool = list(Paper.objects.exclude(pk=paper.pk).values_list("pk", flat=True)[:25])
+    assert {i.paper.pk for i in similar(paper, candidates=pool, limit=50, facet="result")} <= set(pool)
+    with pytest.raises(ValueError):
+        similar(paper, facet="colour")
+    api = client.get(f"/api/papers/{paper.arxiv_id}/similar", {"limit": 8, "facet": "method"}).json()
+    assert api["facet"] == "method" and [r["id"] for r in api["results"]] == [i.paper.pk for i in by_method]
+    bad = client.get(f"/api/papers/{paper.arxiv_id}/similar", {"facet": "colour"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_facet"
+    body = client.get(f"/paper/{paper.arxiv_id}", {"similar": "method"}).content.decode()
+    assert '<strong aria-current="true">Same method</strong>' in body
+    assert all(f'data-paper-id="{i.paper.pk}"' in body for i in by_method)
+    assert 'href="?similar=result#similar-heading"' in body
+    ignored = client.get(f"/paper/{paper.arxiv_id}", {"similar": "<script>"})
+    assert ignored.status_code == 200 and "<script>" not in ignored.content.decode().split('class="similar"')[1]
+
+
 # ---------------------------------------------------------------- page == API
 
 
@@ -303,3 +326,32 @@ def test_engine_limits_are_clamped(catalogue):
     result = search("learning", page=10_000, limit=10_000)
     assert result.limit == engine.MAX_LIMIT and result.page == engine.MAX_PAGES
     assert search("learning", page="x", limit=None).page == 1
+
+
+# ---------------------------------------------------------------- cached rankings
+
+
+def test_rankings_are_cached_until_the_catalogue_changes(catalogue, django_assert_max_num_queries):
+    from academichub.papers.storage import CatalogueWriter
+    from academichub.core.records import PaperRecord
+
+    first = search("video diffusion", limit=10)
+    with django_assert_max_num_queries(8):  # catalogue state + hits; no keyword or vector search
+        again = search("video diffusion", limit=10)
+    assert [h.paper.pk for h in again.hits] == [h.paper.pk for h in first.hits]
+    assert again.mode == first.mode and again.messages == first.messages
+    CatalogueWriter("test").write([PaperRecord(arxiv_id="2601.99999", title="Video diffusion video diffusion",
+                                               abstract="Video diffusion for video diffusion.", authors=["A B"])])
+    fresh = search("video diffusion", limit=10)
+    assert "2601.99999" in [h.paper.arxiv_id for h in fresh.hits]
+
+
+def test_a_cache_outage_does_not_fail_search(catalogue, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    assert search("video diffusion", limit=5).hits

@@ -172,6 +172,7 @@ def small_lists(monkeypatch):
 
     monkeypatch.setattr(keyword, "TOP_K", 40)
     monkeypatch.setattr(keyword, "MIN_DF", 30)
+    monkeypatch.setattr(keyword, "FILTERED_TOP_K", 15)
     return keyword
 
 
@@ -214,6 +215,34 @@ def test_fast_path_answers_common_queries_from_lists(small_lists, monkeypatch):
     assert len(keyword_ranking(parse("model"), 10)) == 10
     assert len(keyword_ranking(parse("model cat:cs.CV"), 5)) == 5
     assert calls == []
+
+
+@sqlite_only
+def test_selective_filters_get_lists_of_their_own(small_lists, monkeypatch):
+    """A filtered query the words' lists cannot prove is listed within its filters once, then answered
+    from that list, exactly, with new papers scored live; the rebuild drops filtered lists."""
+    from django.db import connection
+
+    CatalogueWriter("arxiv-oai").write(_synthetic(600))
+    small_lists.rebuild_top_lists(frequent_words=30, sample=600)
+    parsed = parse("model cat:math.OC")
+    first = keyword_ranking(parsed, 10)
+    unit = small_lists.filtered_unit('"model"', parsed.filters)
+    with connection.cursor() as cursor:
+        assert small_lists._listed(cursor, unit)
+        assert [p for p, _ in first] == [p for p, _ in small_lists.full_ranking(cursor, parsed, 10)]
+    calls = []
+    real = small_lists.full_ranking
+    monkeypatch.setattr(small_lists, "full_ranking", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert keyword_ranking(parse("model cat:math.OC"), 10) == first
+    assert calls == []
+    CatalogueWriter("arxiv-oai").write([rec("2402.00002", "model model model", "model", cats=["math.OC"])])
+    newest = Paper.objects.get(arxiv_id="2402.00002").pk
+    assert keyword_ranking(parse("model cat:math.OC"), 10)[0][0] == newest
+    monkeypatch.setattr(small_lists, "full_ranking", real)
+    small_lists.rebuild_top_lists(frequent_words=30, sample=600)
+    with connection.cursor() as cursor:
+        assert not small_lists._listed(cursor, unit)
 
 
 @sqlite_only
@@ -269,3 +298,14 @@ def test_the_periodic_job_folds_new_papers_into_the_lists():
     assert keyword.list_status()["pending"] > 0
     tasks.refresh_keyword_lists.call_local()
     assert keyword.list_status()["pending"] == 0
+
+
+def test_word_shares_estimate_how_common_words_are():
+    from academichub.search import keyword, tasks
+
+    CatalogueWriter("arxiv-oai").write(_synthetic(300))
+    shares = keyword.word_shares()
+    assert shares and all(keyword.SHARE_KEPT <= v <= 1.0 for v in shares.values())
+    assert "the" not in shares  # stopwords are not content words
+    assert max(shares, key=shares.get) in {"show", *WORDS}  # the synthetic abstracts repeat "show"
+    assert tasks.refresh_word_shares.call_local() == len(shares)

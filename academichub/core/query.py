@@ -145,6 +145,10 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.has_text and not self.excluded and self.filters.is_empty()
 
+    def canonical(self) -> str:
+        """What the query asks, as text: equal for queries that must rank the same (a cache key part)."""
+        return repr((self.required, self.or_groups, self.excluded, self.filters))
+
     def semantic_text(self) -> str:
         """The positive free text, in order, for the embedding model.
 

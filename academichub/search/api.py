@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from academichub.api.site import ApiError
+from academichub.core.facets import FACETS
 from academichub.search import engine
 from academichub.search.params import request_params
 
@@ -29,9 +30,10 @@ def api_search(request: HttpRequest, q: str = "", category: str = "", after: str
 
 
 @router.get("/papers/{path:identifier}/similar", summary="Papers similar to one paper")
-def api_similar(request: HttpRequest, identifier: str, limit: int = engine.SIMILAR_LIMIT) -> dict:
+def api_similar(request: HttpRequest, identifier: str, limit: int = engine.SIMILAR_LIMIT, facet: str = "") -> dict:
     """Embedding neighbours fused with keyword overlap of the title. ``identifier``: an arXiv id, a DOI
-    (doi:10....) or the catalogue's numeric id."""
+    (doi:10....) or the catalogue's numeric id. ``facet``: background, method or result for papers alike
+    in that respect (same problem, same method, similar results); empty for the whole paper."""
     from academichub.web.queries import find_paper
 
     paper = find_paper(identifier)
@@ -39,6 +41,8 @@ def api_similar(request: HttpRequest, identifier: str, limit: int = engine.SIMIL
         raise ApiError(404, "not_found", f"no paper {identifier!r}; use an arXiv id, doi:<DOI> or a numeric id")
     if not 1 <= limit <= engine.MAX_LIMIT:
         raise ApiError(400, "bad_limit", f"limit must be between 1 and {engine.MAX_LIMIT}")
-    items = engine.similar_cached(paper, limit=limit)
-    return {"paper": {"id": paper.pk, "arxiv_id": paper.arxiv_id, "title": paper.title_text},
+    if facet and facet not in FACETS:
+        raise ApiError(400, "bad_facet", f"facet must be one of {', '.join(FACETS)} (or empty for the whole paper)")
+    items = engine.similar_cached(paper, limit=limit, facet=facet or None)
+    return {"paper": {"id": paper.pk, "arxiv_id": paper.arxiv_id, "title": paper.title_text}, "facet": facet or None,
             "results": [item.as_dict() for item in items]}  # fmt: skip

@@ -37,12 +37,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from academichub.core import fusion, zh
+from academichub.core import facets, fusion, zh
 from academichub.core import query as q
 from academichub.core.highlight import Matcher, highlight, snippet
 from academichub.ops import metrics
@@ -277,8 +277,68 @@ def is_quoted(term: q.Term) -> bool:
 # ------------------------------------------------------------------ ranking
 
 
+RANKING_CACHE_SECONDS = 300
+
+
 def _ranked(parsed: q.ParsedQuery, result: SearchResult, depth: int,
             sides: tuple[str, ...] = SIDES) -> tuple[list[tuple[int, float]], dict]:  # fmt: skip
+    """``_rank`` through Django's cache (Redis when REDIS_URL is set: shared by every web process).
+
+    Rankings are the same for every user, and many people search the same
+    words; a cached ranking is keyed by the parsed query and the catalogue's
+    state (newest paper and newest embedding), so a new paper or vector
+    starts a new key at once, and edits to existing papers show within
+    RANKING_CACHE_SECONDS. A cache outage only costs the work.
+    """
+    from django.core.cache import cache
+
+    key = _ranking_key(parsed, depth, sides)
+    try:
+        hit = cache.get(key) if key else None
+    except Exception:  # noqa: BLE001 — the cache is an optimisation
+        log.warning("search cache unavailable", exc_info=True)
+        key, hit = None, None
+    if hit is not None:
+        fused, ranks, result.mode, messages = hit
+        result.messages += [m for m in messages if m not in result.messages]
+        return [tuple(item) for item in fused], ranks
+    before = list(result.messages)
+    fused, ranks = _rank(parsed, result, depth, sides)
+    if key:
+        added = [m for m in result.messages if m not in before]
+        try:
+            cache.set(key, (fused, ranks, result.mode, [str(m) for m in added]), RANKING_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            log.warning("search cache unavailable", exc_info=True)
+    return fused, ranks
+
+
+def _ranking_key(parsed: q.ParsedQuery, depth: int, sides: tuple[str, ...]) -> str | None:
+    """The cache key of a ranking: the query as parsed (filters included), the depth, the sides and the
+    catalogue state; ``None`` when the state cannot be read (nothing is cached then)."""
+    import hashlib
+
+    from django.utils.translation import get_language
+
+    try:
+        state = catalogue_state()
+    except DatabaseError:
+        return None
+    wanted = repr((parsed.canonical(), depth, tuple(sides), state, get_language()))
+    return "search:v1:" + hashlib.sha1(wanted.encode("utf-8")).hexdigest()
+
+
+def catalogue_state() -> tuple[int, int]:
+    """(newest paper id, newest embedding id): both grow whenever search results can change."""
+    from academichub.search.models import PaperEmbedding
+
+    newest_paper = Paper.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    newest_vector = PaperEmbedding.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return newest_paper, newest_vector
+
+
+def _rank(parsed: q.ParsedQuery, result: SearchResult, depth: int,
+          sides: tuple[str, ...] = SIDES) -> tuple[list[tuple[int, float]], dict]:  # fmt: skip
     """Fused ``(id, score)``, best first, and each id's (keyword rank, semantic rank)."""
     kw = [pid for pid, _ in _keyword_side(parsed, result, depth)] if "keyword" in sides else []
     strict = has_text_constraints(parsed)
@@ -454,9 +514,14 @@ class SimilarPaper:
 
 
 def similar(paper: Paper, *, limit: int = SIMILAR_LIMIT, candidates: list[int] | None = None,
-            depth: int = DEPTH, keyword_text: str = "title", sides: tuple[str, ...] = SIDES) -> list[SimilarPaper]:  # fmt: skip
+            depth: int = DEPTH, keyword_text: str = "title", sides: tuple[str, ...] = SIDES,
+            facet: str | None = None) -> list[SimilarPaper]:  # fmt: skip
     """Papers like ``paper``: its embedding's neighbours fused (RRF) with keyword overlap of its title.
 
+    ``facet`` ("background", "method" or "result") asks for papers alike in
+    that respect: each side then ranks twice, once by the whole paper (title
+    and abstract) and once by the title plus the abstract's sentences about
+    the facet (``core.facets``), and the four rankings are fused.
     ``candidates`` limits the answer to those ids (a radar's pool, an
     evaluation's candidate list); ``sides`` as in ``search``. ``keyword_text="title+abstract"`` makes the
     keyword side use the abstract's words too (slower on a large catalogue;
@@ -465,41 +530,89 @@ def similar(paper: Paper, *, limit: int = SIMILAR_LIMIT, candidates: list[int] |
     """
     if keyword_text not in KEYWORD_SOURCES:
         raise ValueError(f"keyword_text must be one of {KEYWORD_SOURCES}")
+    if facet is not None and facet not in facets.FACETS:
+        raise ValueError(f"facet must be one of {facets.FACETS}")
     allowed = None if candidates is None else set(candidates) - {paper.pk}
-    kw, dense = [], []
-    if "keyword" in sides:
-        kw = [pid for pid in _overlap(paper, depth, keyword_text, allowed is not None)
-              if pid != paper.pk and (allowed is None or pid in allowed)]  # fmt: skip
-    if "semantic" in sides:
-        dense = [pid for pid in _neighbours(paper, depth, allowed) if pid != paper.pk]
-    fused = fusion.rrf([r for r in (kw, dense) if r], limit=limit)
+    kw, dense = _similar_rankings(paper, allowed, depth, keyword_text, sides, facet)
+    fused = fusion.rrf([r for r in kw + dense if r], limit=limit)
     papers = Paper.objects.select_related("primary_category", "venue").in_bulk([pid for pid, _ in fused])
-    kw_rank = {pid: i for i, pid in enumerate(kw, start=1)}
-    dense_rank = {pid: i for i, pid in enumerate(dense, start=1)}
+    kw_rank, dense_rank = _best_ranks(kw), _best_ranks(dense)
     return [SimilarPaper(papers[pid], score, kw_rank.get(pid), dense_rank.get(pid))
             for pid, score in fused if pid in papers]  # fmt: skip
 
 
-def _overlap(paper: Paper, depth: int, keyword_text: str, pooled: bool) -> list[int]:
-    """Papers sharing the title's content words (any of them), BM25 order."""
-    text = paper.title_text or paper.title
-    if keyword_text == "title+abstract":
-        text = f"{text} {paper.abstract_text or paper.abstract}"
+def _similar_rankings(paper: Paper, allowed: set[int] | None, depth: int, keyword_text: str,
+                      sides: tuple[str, ...], facet: str | None) -> tuple[list[list[int]], list[list[int]]]:  # fmt: skip
+    """The keyword rankings and the embedding rankings that ``similar`` fuses, without the paper itself."""
+    title, abstract = paper.title_text or paper.title, paper.abstract_text or paper.abstract
+    texts = [title if keyword_text == "title" and facet is None else f"{title} {abstract}"]
+    if facet is not None:
+        texts.append(f"{title} {facets.facet_abstract(abstract, facet)}")
+    kw: list[list[int]] = []
+    dense: list[list[int]] = []
+    if "keyword" in sides:
+        kw = [[pid for pid in _overlap(paper.pk, text, depth, allowed is not None)
+               if pid != paper.pk and (allowed is None or pid in allowed)] for text in texts]  # fmt: skip
+    if "semantic" in sides:
+        dense = [[pid for pid in _neighbours(paper, depth, allowed) if pid != paper.pk]]
+        if facet is not None:
+            from academichub.search.vectors import paper_text
+
+            focus = paper_text(title, facets.facet_abstract(abstract, facet))
+            dense.append([pid for pid in _neighbours(paper, depth, allowed, text=focus) if pid != paper.pk])
+    return kw, dense
+
+
+def _best_ranks(rankings: list[list[int]]) -> dict[int, int]:
+    best: dict[int, int] = {}
+    for ranking in rankings:
+        for rank, pid in enumerate(ranking, start=1):
+            best[pid] = min(rank, best.get(pid, rank))
+    return best
+
+
+OVERLAP_MAX_SHARE = 0.01  # on the whole catalogue, words in more papers than this are left out
+OVERLAP_MIN_WORDS = 3
+
+
+def _overlap(paper_id: int, text: str, depth: int, pooled: bool) -> list[int]:
+    """Papers sharing the text's content words (any of them), BM25 order.
+
+    Within a pool every word is used. On the whole catalogue the commonest
+    words are left out (``keyword.word_shares``): they barely move BM25 and
+    would make the database score a large part of the catalogue; the
+    ``OVERLAP_MIN_WORDS`` least common words always stay.
+    """
     seen: dict[str, None] = {}
     for word in q.words(text):
         if len(word) > 1 and word not in q.STOPWORDS:
             seen.setdefault(word)
-    terms = [q.Term(word) for word in list(seen)[: q.MAX_CLAUSES]]
+    chosen = list(seen) if pooled else _distinctive(list(seen))
+    terms = [q.Term(word) for word in chosen[: q.MAX_CLAUSES]]
     try:
         found = keyword.keyword_ranking(q.ParsedQuery(required=terms), keyword.MAX_LIMIT if pooled else depth,
                                         match="any")  # fmt: skip
     except Exception:  # noqa: BLE001 — the embedding side still answers
-        log.exception("keyword side of similar() failed for paper %s", paper.pk)
+        log.exception("keyword side of similar() failed for paper %s", paper_id)
         return []
     return [pid for pid, _ in found]
 
 
-def _neighbours(paper: Paper, depth: int, allowed: set[int] | None) -> list[int]:
+def _distinctive(words: list[str]) -> list[str]:
+    """``words`` without the catalogue's commonest ones, in their order; at least the least common few."""
+    try:
+        shares = keyword.word_shares()
+    except DatabaseError:
+        return words
+    rare = [w for w in words if shares.get(w, 0.0) <= OVERLAP_MAX_SHARE]
+    if len(rare) >= OVERLAP_MIN_WORDS:
+        return rare
+    keep = set(sorted(words, key=lambda w: shares.get(w, 0.0))[:OVERLAP_MIN_WORDS])
+    return [w for w in words if w in keep]
+
+
+def _neighbours(paper: Paper, depth: int, allowed: set[int] | None, text: str | None = None) -> list[int]:
+    """Nearest papers to the paper's stored vector, or to ``text`` embedded now when it is given."""
     try:
         from academichub.search.index import local_index
         from academichub.search.vectors import embed_texts, paper_text, vectors_for
@@ -507,9 +620,9 @@ def _neighbours(paper: Paper, depth: int, allowed: set[int] | None) -> list[int]
         index = local_index()
         if not len(index) or (allowed is not None and not allowed):
             return []
-        vector = vectors_for([paper.pk]).get(paper.pk)
+        vector = None if text is not None else vectors_for([paper.pk]).get(paper.pk)
         if vector is None:
-            vector = embed_texts([paper_text(paper.title_text or paper.title, paper.abstract_text)])[0]
+            vector = embed_texts([text or paper_text(paper.title_text or paper.title, paper.abstract_text)])[0]
         if allowed is not None:
             return [pid for pid, _ in index.search(vector, len(allowed), allowed_ids=np.fromiter(allowed, np.int64))]
         return [pid for pid, _ in index.search(vector, depth + 1)]
@@ -521,7 +634,7 @@ def _neighbours(paper: Paper, depth: int, allowed: set[int] | None) -> list[int]
 SIMILAR_CACHE_SECONDS = 6 * 3600
 
 
-def similar_cached(paper: Paper, *, limit: int = SIMILAR_LIMIT) -> list[SimilarPaper]:
+def similar_cached(paper: Paper, *, limit: int = SIMILAR_LIMIT, facet: str | None = None) -> list[SimilarPaper]:
     """``similar`` through Django's cache (Redis when REDIS_URL is set, so shared by every web process).
 
     The keyword side scores every paper sharing a title word, which costs
@@ -530,10 +643,11 @@ def similar_cached(paper: Paper, *, limit: int = SIMILAR_LIMIT) -> list[SimilarP
     paper and its last change."""
     from django.core.cache import cache
 
-    key = f"similar:v1:{paper.pk}:{limit}:{paper.updated_at.timestamp() if paper.updated_at else 0:.0f}"
+    stamp = f"{paper.updated_at.timestamp() if paper.updated_at else 0:.0f}"
+    key = f"similar:v2:{paper.pk}:{limit}:{facet or 'all'}:{stamp}"
     ids = cache.get(key)
     if ids is None:
-        found = similar(paper, limit=limit)
+        found = similar(paper, limit=limit, facet=facet)
         cache.set(key, [(item.paper.pk, item.score, item.keyword_rank, item.semantic_rank) for item in found],
                   SIMILAR_CACHE_SECONDS)  # fmt: skip
         return found

@@ -106,10 +106,11 @@ def full_ranking(cursor, parsed: ParsedQuery, limit: int, match: str = "all") ->
 # plus the cutoffs of the others. When the `limit`-th best paper found in
 # ALL lists (exact score, filters and exclusions checked) scores at least
 # that bound, no other paper can enter the top `limit`: the answer equals
-# full scoring. Otherwise we fall back to full scoring: selective filters
-# (too few of a list's papers pass them) and AND queries whose words rarely
-# occur together. In bench/search_latency.py's mix at 260k papers that was
-# 81 of 201 queries, mostly filtered ones: that tail is the next thing to fix.
+# full scoring. A selective filter (too few of a list's papers pass it) gets
+# a list of its own: the words' best papers *within the filters*, listed on
+# first use (`_answer_filtered`). What is left for full scoring: AND queries
+# whose words rarely occur together (cheap: few papers have them all) and
+# more than MAX_UNITS clauses.
 #
 # Freshness: papers indexed since the lists were built are in
 # ``paper_fts_pending`` (the writer adds them, `fulltext.add`) and are
@@ -125,6 +126,8 @@ MIN_DF = 2000          # units matching fewer papers are always scored in full
 MAX_UNITS = 8          # queries with more clauses are scored in full
 MAX_PENDING = 20_000   # more unfolded papers than this: score in full until the rebuild
 MAX_EXCLUSION_CHECKS = 400
+FILTERED_TOP_K = 1000  # papers kept per (words, filters) list: five times the engine's depth
+MAX_FILTERED_LISTS = 2000
 
 
 def query_units(parsed: ParsedQuery) -> list[str]:
@@ -166,7 +169,52 @@ def _rank_from_top_lists(cursor, parsed: ParsedQuery, limit: int) -> list[tuple[
     answer = _answer(cursor, parsed, units, pending, limit)
     if answer is None and len(units) > 1:
         answer = _answer(cursor, parsed, [combined], pending, limit)
+    if answer is None and not parsed.filters.is_empty():
+        answer = _answer_filtered(cursor, parsed, combined, pending, limit)
     return answer
+
+
+def filtered_unit(expression: str, filters: Filters) -> str:
+    """The list name of ``expression`` restricted to ``filters`` (never valid FTS5, so never matched)."""
+    return f"{expression} WHERE {filters!r}"
+
+
+def _answer_filtered(cursor, parsed: ParsedQuery, combined: str, pending, limit: int):
+    """Answer a filtered query from a list of its words *within its filters*, listing it on first use.
+
+    A selective filter (a year, a small category) leaves too few of the
+    words' list to prove the top ``limit``; full scoring would then rank
+    every paper with the words (half the catalogue for "model") and check
+    the filters on each. The filtered list costs that once; its cutoff is
+    the best paper *passing the filters* left out, so answers from it are
+    exact, and new papers are scored live with the filters as for any list.
+    """
+    unit = filtered_unit(combined, parsed.filters)
+    if not _listed(cursor, unit) and _build_filtered_list(cursor, parsed, unit) is None:
+        return None
+    return _answer(cursor, parsed, [unit], pending, limit)
+
+
+def _build_filtered_list(cursor, parsed: ParsedQuery, unit: str) -> tuple[float | None, int] | None:
+    _evict_filtered_lists(cursor)
+    words = ParsedQuery(required=parsed.required, or_groups=parsed.or_groups, filters=parsed.filters)
+    rows = full_ranking(cursor, words, FILTERED_TOP_K + 1)
+    return _store_list(cursor, unit, rows, FILTERED_TOP_K)
+
+
+def _evict_filtered_lists(cursor) -> None:
+    """Keep at most MAX_FILTERED_LISTS filtered lists: the oldest tenth goes when the limit is reached."""
+    cursor.execute("SELECT count(*) FROM paper_fts_unit WHERE unit LIKE '% WHERE %'")
+    if cursor.fetchone()[0] < MAX_FILTERED_LISTS:
+        return
+    cursor.execute("SELECT unit FROM paper_fts_unit WHERE unit LIKE '% WHERE %' ORDER BY built_at LIMIT %s",
+                   [max(1, MAX_FILTERED_LISTS // 10)])  # fmt: skip
+    try:
+        with transaction.atomic():
+            for (old,) in cursor.fetchall():
+                _drop_list(cursor, old)
+    except OperationalError:
+        pass  # busy: evict next time
 
 
 def _answer(cursor, parsed: ParsedQuery, units: list[str], pending, limit: int) -> list[tuple[int, float]] | None:
@@ -327,10 +375,11 @@ def _unit_head(cursor, unit: str) -> tuple[float | None, int] | None:
     cursor.execute("SELECT cutoff, size FROM paper_fts_unit WHERE unit = %s", [unit])
     row = cursor.fetchone()
     if row is None:
-        if not _is_frequent(cursor, unit):
-            return None
+        if " WHERE " in unit or not _is_frequent(cursor, unit):
+            return None  # a filtered list dropped meanwhile (rebuild, eviction): full scoring answers
         return _build_list(cursor, unit)
-    return (None if row[1] < TOP_K else float(row[0])), int(row[1])
+    capacity = FILTERED_TOP_K if " WHERE " in unit else TOP_K
+    return (None if row[1] < capacity else float(row[0])), int(row[1])
 
 
 def _is_frequent(cursor, unit: str) -> bool:
@@ -345,9 +394,14 @@ def _build_list(cursor, unit: str) -> tuple[float | None, int] | None:
     rank = bm25_sql()
     cursor.execute(f"SELECT rowid, -{rank} FROM paper_fts WHERE paper_fts MATCH %s ORDER BY {rank}, rowid LIMIT %s",
                    [unit, TOP_K + 1])  # fmt: skip
-    rows = [(int(pid), float(score)) for pid, score in cursor.fetchall()]
-    cutoff = rows[TOP_K][1] if len(rows) > TOP_K else 0.0
-    rows = rows[:TOP_K]
+    return _store_list(cursor, unit, [(int(pid), float(score)) for pid, score in cursor.fetchall()], TOP_K)
+
+
+def _store_list(cursor, unit: str, rows: list[tuple[int, float]], capacity: int) -> tuple[float | None, int] | None:
+    """Keep the best ``capacity`` of ``rows`` (best first, one more than fits when there are more) as
+    ``unit``'s list; ``None`` when the database is busy."""
+    cutoff = rows[capacity][1] if len(rows) > capacity else 0.0
+    rows = rows[:capacity]
     try:
         with transaction.atomic():
             cursor.execute("DELETE FROM paper_fts_top WHERE unit = %s", [unit])
@@ -359,7 +413,7 @@ def _build_list(cursor, unit: str) -> tuple[float | None, int] | None:
         # The database is busy (an import holds the write lock): answer this
         # query by full scoring and list the unit another time.
         return None
-    return (None if len(rows) < TOP_K else cutoff), len(rows)
+    return (None if len(rows) < capacity else cutoff), len(rows)
 
 
 def rebuild_top_lists(frequent_words: int = 300, sample: int = 20_000) -> int:
@@ -369,8 +423,8 @@ def rebuild_top_lists(frequent_words: int = 300, sample: int = 20_000) -> int:
     papers switch the fast path off). Pending is cleared first, then each
     list is rebuilt in its own short transaction (so writers are never
     blocked for long) and includes every paper present when it is built;
-    papers written meanwhile are pending again. Lists of several units
-    are dropped (they are listed again when next asked for). Returns the
+    papers written meanwhile are pending again. Lists of several units and
+    filtered lists are dropped (they are listed again when next asked for). Returns the
     number of lists built. SQLite only.
     """
     if connection.vendor != "sqlite":
@@ -378,8 +432,8 @@ def rebuild_top_lists(frequent_words: int = 300, sample: int = 20_000) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT unit FROM paper_fts_unit")
         units = [row[0] for row in cursor.fetchall()]
-        stale = [u for u in units if " AND " in u]
-        units = [u for u in units if " AND " not in u]
+        stale = [u for u in units if " AND " in u or " WHERE " in u]
+        units = [u for u in units if u not in stale]
         units += [f'"{w}"' for w in _frequent_words(cursor, frequent_words, sample)]
         with transaction.atomic():
             cursor.execute("DELETE FROM paper_fts_pending")
@@ -424,6 +478,45 @@ def _frequent_words(cursor, count: int, sample: int) -> list[str]:
     for title, abstract in cursor.fetchall():
         counts.update({w for w in q.words(f"{title} {abstract}") if w not in q.STOPWORDS and len(w) > 2})
     return [w for w, _ in counts.most_common(count)]
+
+
+# ---------------------------------------------------------------- word frequencies (both databases)
+
+SHARE_SAMPLE = 20_000       # papers read to estimate how common each word is
+SHARE_KEPT = 0.002          # words in fewer papers than this share are not kept (treated as rare)
+SHARES_SECONDS = 24 * 3600
+SHARES_KEY = "keyword:word-shares:v1"
+
+
+def word_shares() -> dict[str, float]:
+    """Share of papers whose title or abstract has each common content word (estimated, cached a day).
+
+    Query-by-example (similar papers) ORs a title's words; a word in a
+    tenth of the catalogue adds almost nothing to BM25 (its IDF is low) but
+    makes the database score a tenth of the catalogue. Callers drop such
+    words. Words missing from the map are rarer than ``SHARE_KEPT``.
+    """
+    from django.core.cache import cache
+
+    shares = cache.get(SHARES_KEY)
+    if shares is None:
+        shares = estimate_shares(SHARE_SAMPLE)
+        cache.set(SHARES_KEY, shares, SHARES_SECONDS)
+    return shares
+
+
+def estimate_shares(sample: int) -> dict[str, float]:
+    from collections import Counter
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM papers_paper")
+        step = max(1, (cursor.fetchone()[0] or 0) // sample)
+        cursor.execute("SELECT title_text, abstract_text FROM papers_paper WHERE id %% %s = 0 LIMIT %s", [step, sample])
+        rows = cursor.fetchall()
+    counts: Counter = Counter()
+    for title, abstract in rows:
+        counts.update({w for w in q.words(f"{title} {abstract}") if w not in q.STOPWORDS})
+    return {w: n / len(rows) for w, n in counts.items() if n / len(rows) >= SHARE_KEPT} if rows else {}
 
 
 # ---------------------------------------------------------------- PostgreSQL

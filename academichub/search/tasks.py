@@ -93,3 +93,17 @@ def refresh_keyword_lists() -> int:
     rebuilt = keyword.rebuild_top_lists()
     log.info("keyword top lists rebuilt: %d lists", rebuilt)
     return rebuilt
+
+
+@db_periodic_task(crontab(minute="7", hour="*/6"))
+def refresh_word_shares() -> int:
+    """Re-estimate how common each word is (``keyword.word_shares``) in the worker, so no web request
+    pays for it; returns the number of common words found."""
+    from django.core.cache import cache
+
+    from academichub.search import keyword
+
+    shares = keyword.estimate_shares(keyword.SHARE_SAMPLE)
+    cache.set(keyword.SHARES_KEY, shares, keyword.SHARES_SECONDS)
+    return len(shares)
+

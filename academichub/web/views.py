@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from academichub.core.facets import FACETS
 from academichub.web import queries
 
 
@@ -14,7 +15,9 @@ def paper_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     if paper is None:
         raise Http404(identifier)
     categories = [pc.category for pc in paper.paper_categories.all()]
-    return render(request, "web/paper.html", {"paper": paper, "categories": categories})
+    facet = request.GET.get("similar")  # "alike in": background / method / result (core.facets); else overall
+    return render(request, "web/paper.html", {"paper": paper, "categories": categories,
+                                              "similar_facet": facet if facet in FACETS else None})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
