@@ -139,6 +139,12 @@ def test_the_api_briefs_your_radar(client, radar, catalogue):
     assert body["citations"] and {c["paper_id"] for c in body["citations"]} <= ranked and "## 概览" in body["markdown"]
     missing = client.post("/api/briefings/", {"scope": "radar", "value": "999999"}, content_type="application/json")
     assert missing.status_code == 404
+    weekly = client.post("/api/briefings/", {"scope": "radar", "value": radar.pk, "anchor": LAST.isoformat(),
+                                             "repeat_weekly": True}, content_type="application/json")  # fmt: skip
+    assert weekly.status_code == 202 and weekly.json()["repeat_weekly"] is True
+    listed = client.get("/api/briefings/", {"scope": "radar", "value": radar.pk}).json()["briefings"]
+    assert [b["id"] for b in listed] == [weekly.json()["id"], body["id"]]
+    assert client.get("/api/briefings/", {"scope": "category"}).json()["briefings"] == []
 
 
 def test_weekly_briefings_repeat_a_radar_and_stop_when_it_is_deleted(client, radar, catalogue):

@@ -30,13 +30,14 @@ class BriefingIn(Schema):
     start: date | None = None
     end: date | None = None
     language: str = "en"
+    repeat_weekly: bool = False  # write it again every week (not for a fixed paper set)
 
 
 def out(briefing: Briefing, *, full: bool = True) -> dict:
     data = {"id": briefing.pk, "status": briefing.status, "scope": briefing.scope_kind, "value": briefing.scope_value,
             "window": [briefing.window_start, briefing.window_end], "language": briefing.language,
             "progress": briefing.progress, "error": briefing.error, "created_at": briefing.created_at,
-            "shared": bool(briefing.share_token)}  # fmt: skip
+            "shared": bool(briefing.share_token), "repeat_weekly": briefing.repeat_weekly}  # fmt: skip
     if full:
         data.update(markdown=briefing.text, document=briefing.document, citations=briefing.citations,
                     grounding=briefing.grounding, model=briefing.model, prompt_tokens=briefing.prompt_tokens,
@@ -63,14 +64,21 @@ def create(request, payload: BriefingIn):
     language = "zh-hans" if payload.language.startswith("zh") else "en"
     briefing = Briefing.objects.create(owner=request.user, scope_kind=payload.scope, scope_value=value, paper_ids=ids,
                                        window_kind=payload.window if payload.scope != "papers" else "custom",
-                                       window_start=start, window_end=end, language=language)  # fmt: skip
+                                       window_start=start, window_end=end, language=language,
+                                       repeat_weekly=payload.repeat_weekly and payload.scope != "papers")  # fmt: skip
     generate_briefing(briefing.pk)
     return Status(202, out(Briefing.objects.get(pk=briefing.pk)))
 
 
 @router.get("/", auth=personal_auth)
-def mine(request):
-    return {"briefings": [out(b, full=False) for b in Briefing.objects.filter(owner=request.user)[:100]]}
+def mine(request, scope: str = "", value: str = ""):
+    """Your briefings, newest first; ``scope``/``value`` narrow it (``?scope=radar&value=12``: one radar's)."""
+    found = Briefing.objects.filter(owner=request.user)
+    if scope:
+        found = found.filter(scope_kind=scope)
+    if value:
+        found = found.filter(scope_value=value)
+    return {"briefings": [out(b, full=False) for b in found.order_by("-created_at", "-id")[:100]]}
 
 
 @router.get("/shared/{token}")
