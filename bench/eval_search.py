@@ -87,10 +87,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from academichub.core.facets import facet_sentences  # noqa: E402
 from academichub.core import fusion  # noqa: E402
 from academichub.core import query as q  # noqa: E402
 from academichub.core.embeddings import MiniLMEmbedder  # noqa: E402
+from academichub.core.facets import facet_sentences  # noqa: E402
 from academichub.core.vector_index import VectorIndex  # noqa: E402
 
 BM25_WEIGHTS = (2.0, 1.0, 1.0)   # title, authors, abstract

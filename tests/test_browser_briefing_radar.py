@@ -9,36 +9,21 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from academichub.briefings.models import Briefing
-from academichub.papers.models import Paper
 from academichub.radar.feed import clear_cache
 from academichub.radar.models import Radar
 from tests.browser import SCREENSHOTS, chromium, open_page  # noqa: F401 (fixtures)
 from tests.test_briefing_app import catalogue, setup  # noqa: F401 (fixtures)
-from tests.test_browser_briefings import PASSWORD, sign_in
+from tests.test_browser_briefings import PASSWORD, cited_papers, open_citation, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def click_every_citation(page) -> int:
     """Open each [n] in turn: the paper page shows the title and arXiv id the reference list names."""
-    cites = page.locator("#briefing-body a.cite")
-    count = cites.count()
-    assert count > 5
-    by_n = {c["n"]: c for c in Briefing.objects.latest("id").citations}
-    for i in range(count):
-        link = cites.nth(i)
-        n = int(link.get_attribute("data-n"))
-        paper = Paper.objects.get(pk=by_n[n]["paper_id"])
-        assert link.inner_text() == f"[{n}]" and by_n[n]["arxiv_id"] == paper.arxiv_id
-        link.click()
-        page.wait_for_selector("h1.title")
-        before_math = paper.title_text.split("$")[0].strip()  # KaTeX renders what follows a $
-        assert page.inner_text("h1.title").strip().startswith(before_math)
-        assert page.inner_text(".ident").startswith(f"arXiv:{paper.arxiv_id}v")
-        assert page.url.endswith(f"/paper/{paper.arxiv_id}")
-        page.go_back()
-        page.wait_for_selector("#briefing-body a.cite")
-    return count
+    cited = cited_papers(page)
+    for i, paper in cited:
+        open_citation(page, i, paper)
+    return len(cited)
 
 
 def test_a_radars_week_briefing_in_english_and_chinese(live_server, chromium, catalogue, expected_vendor):  # noqa: F811

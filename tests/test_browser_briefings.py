@@ -26,26 +26,40 @@ def sign_in(page, base: str) -> None:
     page.wait_for_url(base + "/briefings/")
 
 
-def check_citations(page, base: str) -> int:
-    """Every [n] links to the paper the reference list names; a few are opened."""
+def cited_papers(page) -> list[tuple[int, Paper]]:
+    """Each [n] of the briefing on screen with the paper the stored citations give it, checking the link."""
     cites = page.locator("#briefing-body a.cite")
-    count = cites.count()
-    assert count > 5
+    assert cites.count() > 5
     by_n = {c["n"]: c for c in Briefing.objects.latest("id").citations}
-    for i in range(count):
+    found = []
+    for i in range(cites.count()):
         link = cites.nth(i)
         n = int(link.get_attribute("data-n"))
         paper = Paper.objects.get(pk=by_n[n]["paper_id"])
         assert link.get_attribute("href") == f"/paper/{paper.arxiv_id}" and link.inner_text() == f"[{n}]"
-    for i in (0, count // 2, count - 1):
-        link = cites.nth(i)
-        paper = Paper.objects.get(pk=by_n[int(link.get_attribute("data-n"))]["paper_id"])
-        link.click()
-        page.wait_for_selector("h1.title")
-        assert page.inner_text("h1.title").split()[:3] == paper.title_text.split()[:3]
-        page.go_back()
-        page.wait_for_selector("#briefing-body a.cite")
-    return count
+        assert by_n[n]["arxiv_id"] == paper.arxiv_id
+        found.append((i, paper))
+    return found
+
+
+def open_citation(page, i: int, paper: Paper) -> None:
+    """Click the i-th [n]: the paper page shows that paper's title and arXiv id; then come back."""
+    page.locator("#briefing-body a.cite").nth(i).click()
+    page.wait_for_selector("h1.title")
+    before_math = paper.title_text.split("$")[0].strip()  # KaTeX renders what follows a $
+    assert page.inner_text("h1.title").strip().startswith(before_math)
+    assert page.inner_text(".ident").startswith(f"arXiv:{paper.arxiv_id}v")
+    assert page.url.endswith(f"/paper/{paper.arxiv_id}")
+    page.go_back()
+    page.wait_for_selector("#briefing-body a.cite")
+
+
+def check_citations(page, base: str) -> int:
+    """Every [n] links to the paper the reference list names; a few are opened."""
+    cited = cited_papers(page)
+    for i in (0, len(cited) // 2, len(cited) - 1):
+        open_citation(page, *cited[i])
+    return len(cited)
 
 
 def test_week_briefing_in_english_and_chinese(live_server, chromium, catalogue, expected_vendor):  # noqa: F811

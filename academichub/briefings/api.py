@@ -15,7 +15,13 @@ from academichub.api.auth import personal_auth
 from academichub.api.site import ApiError
 
 from .models import Briefing
-from .services import RadarNotFound, ScopeError, check_scope, parse_paper_list, resolve_window
+from .services import (
+    RadarNotFound,
+    ScopeError,
+    check_scope,
+    parse_paper_list,
+    resolve_window,
+)
 from .tasks import generate_briefing
 
 router = Router(tags=["briefings"])

@@ -16,7 +16,9 @@ def generate_briefing(briefing_id: int) -> str:
     if briefing is None or briefing.finished:
         return "gone" if briefing is None else briefing.status
     briefing = services.generate(briefing)
-    from academichub.delivery.announce import briefing_finished  # post it to the webhooks chosen for it
+    from academichub.delivery.announce import (
+        briefing_finished,  # post it to the webhooks chosen for it
+    )
 
     briefing_finished(briefing)
     return briefing.status
