@@ -141,10 +141,7 @@ def test_hostile_input_is_still_searched_sensibly(corpus):
     assert keyword_ranking(parse("diffusion"), -5) == []
 
 
-# ---------------------------------------------------------------- the SQLite fast path (top lists)
-
-sqlite_only = pytest.mark.skipif("os.environ.get('ACADEMICHUB_TEST_DB', 'sqlite') != 'sqlite'",
-                                 reason="top lists are the SQLite fast path; PostgreSQL ranks through GIN")
+# ---------------------------------------------------------------- the fast path (top lists, both databases)
 
 WORDS = ("model learning network neural deep data graph image video language robot policy training vision "
          "attention transformer diffusion reward agent benchmark").split()  # fmt: skip
@@ -181,7 +178,6 @@ QUERIES = ["model", "learning", "deep neural network", "model -video", "model ca
            "model learning", "transformer -cat:math.OC", "reward agent benchmark", "model cat:math.OC year:2016"]
 
 
-@sqlite_only
 @pytest.mark.parametrize("text", QUERIES)
 def test_fast_path_equals_full_scoring(small_lists, text):
     from django.db import connection
@@ -204,7 +200,6 @@ def test_fast_path_equals_full_scoring(small_lists, text):
     assert [round(s, 9) for _, s in fast] == [round(s, 9) for _, s in full]
 
 
-@sqlite_only
 def test_fast_path_answers_common_queries_from_lists(small_lists, monkeypatch):
     """The common single-word query is answered without full scoring (the point of the lists)."""
     CatalogueWriter("arxiv-oai").write(_synthetic(600))
@@ -217,7 +212,6 @@ def test_fast_path_answers_common_queries_from_lists(small_lists, monkeypatch):
     assert calls == []
 
 
-@sqlite_only
 def test_selective_filters_get_lists_of_their_own(small_lists, monkeypatch):
     """A filtered query the words' lists cannot prove is listed within its filters once, then answered
     from that list, exactly, with new papers scored live; the rebuild drops filtered lists."""
@@ -227,8 +221,8 @@ def test_selective_filters_get_lists_of_their_own(small_lists, monkeypatch):
     small_lists.rebuild_top_lists(frequent_words=30, sample=600)
     parsed = parse("model cat:math.OC")
     first = keyword_ranking(parsed, 10)
-    unit = small_lists.filtered_unit('"model"', parsed.filters)
     with connection.cursor() as cursor:
+        unit = small_lists.filtered_unit(small_lists._units(cursor, parse("model"))[0], parsed.filters)
         assert small_lists._listed(cursor, unit)
         assert [p for p, _ in first] == [p for p, _ in small_lists.full_ranking(cursor, parsed, 10)]
     calls = []
@@ -245,7 +239,6 @@ def test_selective_filters_get_lists_of_their_own(small_lists, monkeypatch):
         assert not small_lists._listed(cursor, unit)
 
 
-@sqlite_only
 def test_new_and_changed_papers_are_searched_before_the_rebuild(small_lists):
     """Papers written after the lists were built (pending) are scored live; changed ones leave the lists."""
     from django.db import connection
@@ -270,7 +263,6 @@ def test_new_and_changed_papers_are_searched_before_the_rebuild(small_lists):
     assert keyword_ranking(parse("model"), 10)[0][0] == newest
 
 
-@sqlite_only
 def test_deleted_papers_leave_the_lists(small_lists):
     CatalogueWriter("arxiv-oai").write(_synthetic(600))
     small_lists.rebuild_top_lists(frequent_words=30, sample=600)
@@ -279,7 +271,6 @@ def test_deleted_papers_leave_the_lists(small_lists):
     assert best not in [pid for pid, _ in keyword_ranking(parse("model"), 10)]
 
 
-@sqlite_only
 def test_list_status_reports_pending_papers(small_lists):
     CatalogueWriter("arxiv-oai").write(_synthetic(50))
     assert small_lists.list_status()["pending"] == 50
@@ -292,9 +283,6 @@ def test_the_periodic_job_folds_new_papers_into_the_lists():
     from academichub.search import keyword, tasks
 
     make_papers(date(2026, 5, 4), count=3, start=900)
-    if connection.vendor != "sqlite":
-        assert tasks.refresh_keyword_lists.call_local() == 0  # no lists on PostgreSQL
-        return
     assert keyword.list_status()["pending"] > 0
     tasks.refresh_keyword_lists.call_local()
     assert keyword.list_status()["pending"] == 0

@@ -33,6 +33,16 @@ SQLITE_TOP_SCHEMA = [
 ]
 SQLITE_TOP_DROP = ["DROP TABLE IF EXISTS paper_fts_top", "DROP TABLE IF EXISTS paper_fts_unit",
                    "DROP TABLE IF EXISTS paper_fts_pending"]  # fmt: skip
+# The same tables on PostgreSQL (units are tsquery text, scores ts_rank_cd).
+# No foreign keys, as for ``paper_search``: `remove` keeps them in step.
+POSTGRES_TOP_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS paper_fts_unit (unit text PRIMARY KEY, cutoff double precision NOT NULL,"
+    " size integer NOT NULL, built_at timestamptz NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS paper_fts_top (unit text NOT NULL, rank integer NOT NULL,"
+    " paper_id bigint NOT NULL, score double precision NOT NULL, PRIMARY KEY (unit, rank))",
+    "CREATE INDEX IF NOT EXISTS paper_fts_top_paper ON paper_fts_top (paper_id)",
+    "CREATE TABLE IF NOT EXISTS paper_fts_pending (paper_id bigint PRIMARY KEY)",
+]
 
 POSTGRES_SCHEMA = [
     # No foreign key: Django's flush (tests) truncates papers_paper without
@@ -60,10 +70,12 @@ def schema_statements(vendor: str, drop: bool = False) -> list[str]:
 
 
 def top_list_statements(vendor: str, drop: bool = False) -> list[str]:
-    """The fast path's tables (SQLite only: PostgreSQL ranks through its GIN index)."""
-    if vendor != "sqlite":
-        return []
-    return SQLITE_TOP_DROP if drop else SQLITE_TOP_SCHEMA
+    """The keyword fast path's tables (the DROP statements are the same on both databases)."""
+    if vendor == "sqlite":
+        return SQLITE_TOP_DROP if drop else SQLITE_TOP_SCHEMA
+    if vendor == "postgresql":
+        return SQLITE_TOP_DROP if drop else POSTGRES_TOP_SCHEMA
+    return []
 
 
 def remove(cursor, vendor: str, ids: Sequence[int]) -> None:
@@ -75,8 +87,7 @@ def remove(cursor, vendor: str, ids: Sequence[int]) -> None:
         chunk = list(ids[start : start + 500])
         marks = ",".join(["%s"] * len(chunk))
         cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
-        if vendor == "sqlite":
-            cursor.execute(f"DELETE FROM paper_fts_top WHERE paper_id IN ({marks})", chunk)
+        cursor.execute(f"DELETE FROM paper_fts_top WHERE paper_id IN ({marks})", chunk)
 
 
 def add(cursor, vendor: str, docs: Iterable[Doc]) -> None:
@@ -89,6 +100,8 @@ def add(cursor, vendor: str, docs: Iterable[Doc]) -> None:
         cursor.executemany("INSERT OR IGNORE INTO paper_fts_pending (paper_id) VALUES (%s)", [d[:1] for d in docs])
     else:
         sql = _PG_UPSERT
+        cursor.executemany("INSERT INTO paper_fts_pending (paper_id) VALUES (%s) ON CONFLICT DO NOTHING",
+                           [d[:1] for d in docs])  # fmt: skip
     cursor.executemany(sql, docs)
 
 

@@ -82,7 +82,7 @@ def embed_periodically() -> None:
 @db_periodic_task(crontab(minute="*/30"))
 @HUEY.lock_task("search-top-lists")
 def refresh_keyword_lists() -> int:
-    """Fold newly written papers into the keyword top lists (SQLite's fast path for common words).
+    """Fold newly written papers into the keyword top lists (the fast path for common words, both databases).
 
     More than ``keyword.MAX_PENDING`` unlisted papers (after a bulk import)
     switch the fast path off until this runs; a rebuild takes seconds."""
