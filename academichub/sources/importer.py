@@ -66,7 +66,20 @@ def import_dump(path: Path, progress=None, batch_size: int = BATCH) -> ImportRes
         with raw:
             _import_lines(path, stream, raw, start, writer, run, progress, batch_size)
         _save_checkpoint(path, 0, done=True)
+    refresh_statistics()
     return ImportResult(run=run, resumed_from=start)
+
+
+def refresh_statistics() -> None:
+    """Let the query planner see the imported rows (ANALYZE; SQLite's ``PRAGMA optimize``).
+
+    After a bulk import PostgreSQL's statistics still describe the empty
+    tables until autovacuum gets to them: measured at 274k papers, it
+    guessed 477 cs.CV papers for 41,174 and chose a join plan 10x slower."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "PRAGMA optimize")
 
 
 def _import_lines(path, stream, raw, start, writer, run, progress, batch_size) -> None:
