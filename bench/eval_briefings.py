@@ -18,8 +18,11 @@ Per briefing it prints papers in, themes, bridges, citations, unresolved
 citations (checked here, independently of the pipeline: every [n] in the
 rendered text against the catalogue; goal 0), the share of sentences
 without a citation (goal <= 10%), fabricated citations the grounding check
-removed, and seconds (embedding included). Ends with
-``RESULT engine=... briefings=... unresolved_citations=... uncited_share=... bridges_total=... seconds_mean=...``.
+removed, sentences dropped for a number no cited abstract holds, the
+sections the model wrote that passed the grounding check (the others are
+the offline engine's), and seconds (embedding included). Ends with
+``RESULT engine=... briefings=... unresolved_citations=... uncited_share=... bridges_total=... seconds_mean=...
+sections_by_llm=...``.
 """
 
 from __future__ import annotations
@@ -151,8 +154,10 @@ def score(briefing) -> dict:
     cited = [int(n) for n in re.findall(r"\[(\d+)\]", body)]
     sentences = [s for section in briefing.sections for s in section.sentences]
     uncited = sum(1 for s in sentences if not s.cites)
+    by_llm = sum(1 for section in briefing.sections if section.engine != "offline")
     return {"citations": len(cited), "unresolved": sum(1 for n in cited if n not in valid),
-            "uncited_share": uncited / max(len(sentences), 1), "sentences": len(sentences)}  # fmt: skip
+            "uncited_share": uncited / max(len(sentences), 1), "sentences": len(sentences),
+            "by_llm": f"{by_llm}/{len(briefing.sections)}"}  # fmt: skip
 
 
 def backend_for(engine: str, stack: "contextlib.ExitStack"):
@@ -186,7 +191,7 @@ def main() -> None:
     vectors, rows = Vectors(), []
     with contextlib.ExitStack() as stack:
         backend = backend_for(args.engine, stack)
-        header = f"{'pair':36} {'in':>4} {'prev':>4} {'fields':>6} {'themes':>6} {'bridges':>7} {'cites':>5} {'unres':>5} {'uncited':>7} {'removed':>7} {'secs':>6}"
+        header = f"{'pair':36} {'in':>4} {'prev':>4} {'fields':>6} {'themes':>6} {'bridges':>7} {'cites':>5} {'unres':>5} {'uncited':>7} {'removed':>7} {'numbers':>7} {'by_llm':>6} {'secs':>6}"
         print(header)
         for pair in pairs:
             now, before = found[pair.name]["now"], found[pair.name]["before"]
@@ -204,15 +209,18 @@ def main() -> None:
             rows.append((s, len(briefing.bridges), seconds))
             print(f"{pair.name[:36]:36} {briefing.papers_in:>4} {len(before):>4} {fields:>6} {len(briefing.themes):>6} "
                   f"{len(briefing.bridges):>7} {s['citations']:>5} {s['unresolved']:>5} {s['uncited_share']:>7.1%} "
-                  f"{briefing.grounding.unresolved_removed:>7} {seconds:>6.1f}")  # fmt: skip
+                  f"{briefing.grounding.unresolved_removed:>7} {briefing.grounding.unsupported_numbers:>7} "
+                  f"{s['by_llm']:>6} {seconds:>6.1f}")  # fmt: skip
             if briefing.usage.errors:
                 print("   llm errors:", "; ".join(briefing.usage.errors)[:300])
     count = len(rows)
     unresolved = sum(r[0]["unresolved"] for r in rows)
     uncited = sum(r[0]["uncited_share"] * r[0]["sentences"] for r in rows) / max(sum(r[0]["sentences"] for r in rows), 1)
     engine = args.engine if args.engine == "offline" else f"llm:{backend.model}"
+    written = sum(int(r[0]["by_llm"].split("/")[0]) for r in rows)
     print(f"RESULT engine={engine} briefings={count} unresolved_citations={unresolved} uncited_share={uncited:.3f} "
-          f"bridges_total={sum(r[1] for r in rows)} seconds_mean={sum(r[2] for r in rows) / max(count, 1):.2f}")
+          f"bridges_total={sum(r[1] for r in rows)} seconds_mean={sum(r[2] for r in rows) / max(count, 1):.2f} "
+          f"sections_by_llm={written}")
 
 
 if __name__ == "__main__":

@@ -495,6 +495,9 @@ def matchers(parsed: q.ParsedQuery) -> tuple[Matcher, Matcher]:
 # ------------------------------------------------------------------ similar papers
 
 SIMILAR_LIMIT = 10
+#: With a facet the keyword rankings vote at half weight: chosen between plain and half-weight RRF on
+#: CSFCube's fold-1 dev queries (bench/eval_search.py --engine: NDCG@20 0.5947 against 0.5926).
+FACET_KEYWORD_WEIGHT = 0.5
 KEYWORD_SOURCES = ("title", "title+abstract")
 
 
@@ -515,7 +518,7 @@ class SimilarPaper:
 
 def similar(paper: Paper, *, limit: int = SIMILAR_LIMIT, candidates: list[int] | None = None,
             depth: int = DEPTH, keyword_text: str = "title", sides: tuple[str, ...] = SIDES,
-            facet: str | None = None) -> list[SimilarPaper]:  # fmt: skip
+            facet: str | None = None, keyword_weight: float | None = None) -> list[SimilarPaper]:  # fmt: skip
     """Papers like ``paper``: its embedding's neighbours fused (RRF) with keyword overlap of its title.
 
     ``facet`` ("background", "method" or "result") asks for papers alike in
@@ -525,16 +528,22 @@ def similar(paper: Paper, *, limit: int = SIMILAR_LIMIT, candidates: list[int] |
     ``candidates`` limits the answer to those ids (a radar's pool, an
     evaluation's candidate list); ``sides`` as in ``search``. ``keyword_text="title+abstract"`` makes the
     keyword side use the abstract's words too (slower on a large catalogue;
-    compared in ``bench/eval_search.py``). Without a stored vector the paper
-    is embedded on the fly; without any index the keyword side answers alone.
+    compared in ``bench/eval_search.py``). ``keyword_weight`` scales the
+    keyword rankings' votes in the fusion (weighted RRF; 1.0 is plain RRF);
+    by default FACET_KEYWORD_WEIGHT for a facet, else 1.0.
+    Without a stored vector the paper is embedded on the fly; without any
+    index the keyword side answers alone.
     """
     if keyword_text not in KEYWORD_SOURCES:
         raise ValueError(f"keyword_text must be one of {KEYWORD_SOURCES}")
     if facet is not None and facet not in facets.FACETS:
         raise ValueError(f"facet must be one of {facets.FACETS}")
+    if keyword_weight is None:
+        keyword_weight = FACET_KEYWORD_WEIGHT if facet else 1.0
     allowed = None if candidates is None else set(candidates) - {paper.pk}
     kw, dense = _similar_rankings(paper, allowed, depth, keyword_text, sides, facet)
-    fused = fusion.rrf([r for r in kw + dense if r], limit=limit)
+    rankings = [(r, keyword_weight) for r in kw if r] + [(r, 1.0) for r in dense if r]
+    fused = fusion.weighted_rrf([r for r, _ in rankings], [w for _, w in rankings], limit=limit)
     papers = Paper.objects.select_related("primary_category", "venue").in_bulk([pid for pid, _ in fused])
     kw_rank, dense_rank = _best_ranks(kw), _best_ranks(dense)
     return [SimilarPaper(papers[pid], score, kw_rank.get(pid), dense_rank.get(pid))
