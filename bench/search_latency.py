@@ -325,7 +325,7 @@ def measure(home: Path, runs: int = 3, depth: int = 200) -> None:
     papers = prepare_lists()
     # One search thread: with two, faiss's OpenMP threads collapse when the other core is busy.
     index = VectorIndex.load(home / "vectors-random", model_id="random-unit-vectors", threads=1)
-    print(f"papers: {papers:,}; vectors in the ANN index: {len(index):,}")
+    print(f"papers: {papers:,}; vectors in the ANN index: {len(index):,}; peak RSS so far {_django.rss_mb():.0f} MB")
     mix = query_mix()
     sides = Sides(index, [parse(t) for t in mix], [query_vector(t) for t in mix], depth)
     times, slow = run_mix(sides, mix, runs)
@@ -398,15 +398,20 @@ class Sides:
 
 def run_mix(sides: Sides, mix: list[str], runs: int):
     """Times per side; the first keyword run is kept apart ("cold": units seen for the first time get listed)."""
+    from bench._django import rss_mb
+
     times = {"keyword (first run, cold)": [_timed(sides.keyword, i)[1] for i in range(len(mix))],
              "keyword": [], "semantic": [], "hybrid": [], "fts5_raw": []}  # fmt: skip
+    print(f"  peak RSS after the cold run: {rss_mb():.0f} MB", flush=True)
     slow = []
     for _ in range(runs):
         for i in range(len(mix)):
             for name in ("keyword", "semantic", "hybrid"):
                 times[name].append(_timed(getattr(sides, name), i)[1])
             slow.append((times["hybrid"][-1], mix[i]))
+    print(f"  peak RSS after the timed runs: {rss_mb():.0f} MB", flush=True)
     times["fts5_raw"] = [_timed(sides.fts5_raw, i)[1] for i in range(len(mix))]  # once: the floor is slow
+    print(f"  peak RSS after the raw FTS5 floor: {rss_mb():.0f} MB", flush=True)
     return times, slow
 
 

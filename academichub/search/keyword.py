@@ -773,8 +773,7 @@ def _venue_condition(values: list[str]) -> tuple[str, list]:
         if not key:
             continue
         parts.append("p.venue_id IN (SELECT v.id FROM papers_venue v WHERE v.key LIKE %s ESCAPE '!'"
-                     " OR LOWER(v.badge) = %s) OR p.id IN (SELECT j.id FROM papers_paper j"
-                     " WHERE LOWER(j.journal_ref) LIKE %s ESCAPE '!')")  # fmt: skip
+                     " OR LOWER(v.badge) = %s) OR LOWER(p.journal_ref) LIKE %s ESCAPE '!'")  # fmt: skip
         params += [_like_contains(key), value.lower(), _like_contains(value.lower())]
     return (" OR ".join(parts) or "1 = 0"), params
 
