@@ -297,3 +297,15 @@ def test_word_shares_estimate_how_common_words_are():
     assert "the" not in shares  # stopwords are not content words
     assert max(shares, key=shares.get) in {"show", *WORDS}  # the synthetic abstracts repeat "show"
     assert tasks.refresh_word_shares.call_local() == len(shares)
+
+
+def test_only_one_process_estimates_word_shares_at_a_time():
+    from django.core.cache import cache
+
+    from academichub.search import keyword
+
+    CatalogueWriter("arxiv-oai").write(_synthetic(100))
+    cache.add(keyword.SHARES_KEY + ":building", 1, 120)  # another process is at it
+    assert keyword.word_shares() == {}
+    cache.delete(keyword.SHARES_KEY + ":building")
+    assert keyword.word_shares()

@@ -580,8 +580,9 @@ def _best_ranks(rankings: list[list[int]]) -> dict[int, int]:
     return best
 
 
-OVERLAP_MAX_SHARE = 0.01  # on the whole catalogue, words in more papers than this are left out
+OVERLAP_MAX_SHARE = 0.003  # on the whole catalogue, words in more papers than this are left out
 OVERLAP_MIN_WORDS = 3
+OVERLAP_MAX_WORDS = 8      # the rarest ones: they carry most of BM25's weight
 
 
 def _overlap(paper_id: int, text: str, depth: int, pooled: bool) -> list[int]:
@@ -608,15 +609,15 @@ def _overlap(paper_id: int, text: str, depth: int, pooled: bool) -> list[int]:
 
 
 def _distinctive(words: list[str]) -> list[str]:
-    """``words`` without the catalogue's commonest ones, in their order; at least the least common few."""
+    """The rarest of ``words`` (at most OVERLAP_MAX_WORDS, none more common than OVERLAP_MAX_SHARE unless
+    fewer than OVERLAP_MIN_WORDS are rarer), in their order."""
     try:
         shares = keyword.word_shares()
     except DatabaseError:
         return words
-    rare = [w for w in words if shares.get(w, 0.0) <= OVERLAP_MAX_SHARE]
-    if len(rare) >= OVERLAP_MIN_WORDS:
-        return rare
-    keep = set(sorted(words, key=lambda w: shares.get(w, 0.0))[:OVERLAP_MIN_WORDS])
+    by_rarity = sorted(words, key=lambda w: shares.get(w, 0.0))
+    rare = [w for w in by_rarity if shares.get(w, 0.0) <= OVERLAP_MAX_SHARE]
+    keep = set(by_rarity[:max(OVERLAP_MIN_WORDS, min(len(rare), OVERLAP_MAX_WORDS))])
     return [w for w in words if w in keep]
 
 

@@ -107,3 +107,18 @@ def refresh_word_shares() -> int:
     cache.set(keyword.SHARES_KEY, shares, keyword.SHARES_SECONDS)
     return len(shares)
 
+
+
+@HUEY.on_startup()
+def queue_word_shares() -> None:
+    """A worker that starts estimates the word shares at once if no process has them (web processes
+    never wait for them: without them similar papers just use every title word)."""
+    try:
+        from django.core.cache import cache
+
+        from academichub.search import keyword
+
+        if cache.get(keyword.SHARES_KEY) is None:
+            refresh_word_shares()
+    except Exception as exc:  # the queue or cache being down must not stop the worker from starting
+        log.warning("could not queue the word-share estimate: %s", exc)
