@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("ACADEMICHUB_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("ACADEMICHUB_PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")),
+                       help="threads per worker: a request waiting on the database does not hold up the others")
     worker = sub.add_parser("worker", help="run a background worker (Huey consumer)")
     worker.add_argument("--workers", type=int, default=1)
     worker.add_argument("--no-periodic", action="store_true", help="leave the schedule to another worker")

@@ -124,14 +124,30 @@ def _static_ready() -> None:
 
 
 def cmd_serve(args) -> int:
+    """gunicorn with threaded workers; keep-alive 5 s, above its 2 s default, so that under load a
+    connection is not closed by the server just as a client reuses it (the client sees a ReadError)."""
     from academichub.i18n import compile_messages
 
     compile_messages()
     _static_ready()
+    _limit_statements()
     command = [sys.executable, "-m", "gunicorn", "academichub.wsgi:application",
                "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
+               "--threads", str(max(args.threads, 1)), "--keep-alive", "5",
                "--access-logfile", "-", "--timeout", "120"]  # fmt: skip
     os.execv(sys.executable, command)
+
+
+def _limit_statements() -> None:
+    """No web request may keep a PostgreSQL backend busy for more than WEB_STATEMENT_TIMEOUT seconds
+    (default 15; 0: no limit). Under load, a few pathological queries otherwise take every core of the
+    database and every request waits behind them; cut off, a page leaves out the part that failed
+    (e.g. similar papers). Set for the web processes only (libpq reads PGOPTIONS): imports,
+    embedding and backups in the worker or the CLI keep no limit."""
+    seconds = float(os.environ.get("WEB_STATEMENT_TIMEOUT", "15") or 0)
+    if seconds > 0:
+        options = f"{os.environ.get('PGOPTIONS', '')} -c statement_timeout={int(seconds * 1000)}"
+        os.environ["PGOPTIONS"] = options.strip()
 
 
 def cmd_worker(args) -> int:

@@ -189,13 +189,18 @@ def test_a_page_costs_a_constant_number_of_queries(client):
         Pick.objects.create(day=day, paper=papers[-1], position=1)
     client.force_login(make_user("ada"))
     client.get("/")  # the first request of a session creates the reader's profile
-    counted = {}
+    counted, cached = {}, {}
     for url in ("/day/2026-06-29/", "/day/2026-06-30/", "/week/2026-W27/"):
+        cache.clear()  # the shared part is built (daily.page_cache) ...
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counted[url] = len(queries.captured_queries)
+        with CaptureQueriesContext(connection) as queries:  # ... then read from the cache
+            assert client.get(url).status_code == 200
+        cached[url] = len(queries.captured_queries)
     assert counted["/day/2026-06-29/"] == counted["/day/2026-06-30/"] <= 15
     assert counted["/week/2026-W27/"] <= 15
+    assert set(cached.values()) == {5}, cached  # the reader (user, profile), newest id, counts, own votes
 
 
 # -- JSON -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from academichub.core import trending
-from academichub.daily import organizations
+from academichub.daily import organizations, page_cache
 from academichub.daily.models import PaperOrganization, PaperStats
 from academichub.papers.models import Authorship, PaperSignal
 
@@ -48,6 +48,7 @@ def recompute(now: datetime | None = None, formula: trending.Formula = trending.
         changed.append(stats)
     PaperStats.objects.bulk_update(changed, ["trending", "trending_at"], batch_size=BATCH)
     result.scored = len(changed)
+    page_cache.invalidate()  # the new order, TL;DRs and organisations show at once
     return result
 
 

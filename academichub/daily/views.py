@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from academichub.accounts.models import is_curator
-from academichub.daily import curation, listing, periods, subscriptions, votes
+from academichub.daily import curation, listing, page_cache, periods, subscriptions, votes
 from academichub.daily.models import Organization, Subscriber
 from academichub.daily.submit import submit as submit_paper
 from academichub.papers.models import Paper
@@ -74,21 +74,41 @@ def _bad_period_message(kind: str, slug: str) -> str:
 
 
 def _period_page(request: HttpRequest, period: periods.Period) -> HttpResponse:
+    """The cards come from the shared page cache; only the upvote buttons are the reader's own."""
     sort = listing.sort_key(request.GET.get("sort"))
+    number = _page_number(request.GET.get("page"))
+    key = page_cache.page_key(period.kind, period.slug, sort, number)
+    shared = page_cache.shared_page(key, lambda: _shared_page(period, sort, number))
+    here = request.get_full_path()
+    community, picked = page_cache.fill_votes(shared, request, here)
+    context = {**shared.context, "community_html": community, "picked_html": picked, "here": here}
+    return render(request, "daily/period.html", context)
+
+
+def _page_number(value: str | None) -> str:
+    """The ?page= value as the cache key sees it: digits, or "1" (what the paginator makes of anything else)."""
+    return value if value and value.isdigit() and len(value) <= 6 else "1"
+
+
+def _shared_page(period: periods.Period, sort: str, number: str) -> page_cache.SharedPage:
+    """Everything of the page that is the same for every reader: cards without votes, calendar, links."""
     picks = listing.picks_of(period.start) if period.kind == "day" else []
     pages = Paginator(listing.ids_in(period, sort, exclude=[p.paper_id for p in picks]), PAGE_SIZE)
-    page = pages.get_page(request.GET.get("page"))
-    papers, picked = listing.page_of_cards(listing.cards(page), picks, request.user, (page.number - 1) * PAGE_SIZE)
+    page = pages.get_page(number)
+    papers, picked = listing.page_of_cards(listing.cards(page), picks, None, (page.number - 1) * PAGE_SIZE)
     month = periods.containing("month", period.start)
     context = {
-        "period": period, "day": period.start, "sort": sort, "sorts": listing.SORTS, "page": page,
-        "papers": papers, "picked": picked, "total": pages.count + len(picks),
+        "period": period, "day": period.start, "sort": sort, "sorts": listing.SORTS, "page": page_cache.Pager.of(page),
+        "total": pages.count + len(picks), "has_picks": bool(picked),
         "calendar": listing.calendar_of(month, period.start if period.kind == "day" else None), "month": month,
         "week_slug": periods.containing("week", period.start).slug, "sort_choices": sort_choices(),
-        "weekday_names": WEEKDAYS, "here": request.get_full_path(), **_neighbours(period),
+        "weekday_names": WEEKDAYS, **_neighbours(period),
     }  # fmt: skip
     context.update(period_label=label(period), prev_label=label(context["prev"]), next_label=label(context["next"]))
-    return render(request, "daily/period.html", context)
+    return page_cache.SharedPage(
+        context, page_cache.render_cards(papers), page_cache.render_cards(picked),
+        vote_urls={paper.pk: paper.vote_url for paper in papers + picked},
+    )  # fmt: skip
 
 
 WEEKDAYS = [date(2024, 1, day) for day in range(1, 8)]  # a Monday-to-Sunday week, for the calendar's header

@@ -53,11 +53,31 @@ def observe(kind: str, seconds: float) -> None:
     name = HISTOGRAMS[kind]
     keys = [f"metrics:{name}:le:{bound}" for bound in BUCKETS if seconds <= bound]
     keys += [f"metrics:{name}:count", f"metrics:{name}:sum_us"]
+    amounts = {key: int(seconds * 1e6) if key.endswith("sum_us") else 1 for key in keys}
     try:
-        for key in keys:
-            _increment(cache, key, int(seconds * 1e6) if key.endswith("sum_us") else 1)
+        if not _increment_in_redis(cache, amounts):
+            for key, amount in amounts.items():
+                _increment(cache, key, amount)
     except Exception:  # noqa: BLE001 — a cache outage must not fail the request being measured
         log.warning("could not record a %s latency (cache unavailable)", kind, exc_info=True)
+
+
+def _increment_in_redis(cache, amounts: dict[str, int]) -> bool:
+    """All the buckets in one round trip (INCRBY in a pipeline) when the cache is Redis; False otherwise.
+
+    Up to 13 sequential round trips per search cost more wall time under load
+    than the cached search itself. Django's Redis cache stores integers as
+    plain numbers, so ``cache.get`` reads what INCRBY wrote."""
+    from django.core.cache.backends.redis import RedisCache
+
+    if not isinstance(cache, RedisCache):
+        return False
+    names = {cache.make_and_validate_key(key): amount for key, amount in amounts.items()}
+    pipeline = cache._cache.get_client(next(iter(names)), write=True).pipeline(transaction=False)
+    for name, amount in names.items():
+        pipeline.incrby(name, amount)
+    pipeline.execute()
+    return True
 
 
 def _increment(cache, key: str, amount: int) -> None:

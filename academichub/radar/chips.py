@@ -16,6 +16,7 @@ from academichub.core.interests import add_clause, parse_keywords, remove_clause
 from academichub.core.taxonomy import normalise_code
 from academichub.papers.models import Author, Venue
 from academichub.radar.authors import people_of, resolve_name
+from academichub.radar.feed import followed_authors
 from academichub.radar.models import FollowedAuthor, Radar, SeedPaper
 
 KINDS = {
@@ -54,7 +55,7 @@ def chips_for(radar: Radar) -> list[Chip]:
     keywords = parse_keywords(radar.keywords)
     chips = [Chip("keyword", c.source, c.label) for c in keywords.positive]
     chips += [Chip("exclude", c.source, c.label) for c in keywords.excluded]
-    for followed in radar.followed.select_related("author"):
+    for followed in followed_authors(radar):
         narrowed = " *" if followed.coauthors or followed.categories else ""
         chips.append(Chip("author", str(followed.pk), followed.author.name + narrowed))
     chips += [Chip("category", code, code) for code in radar.categories or []]

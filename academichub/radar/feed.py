@@ -13,6 +13,7 @@ best unseen papers; pressing the button POSTs the ids that were on screen,
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
+from django.core.cache import cache as django_cache
 from django.db import transaction
 from django.db.models import Count, Max, Sum
 
@@ -31,6 +33,8 @@ from academichub.radar.models import (
     WINDOW_DAYS, FeedImpression, Radar, Rating, SavedPaper, SeedPaper, TasteModel, Window,
 )  # fmt: skip
 from academichub.radar.reasons import reason_text
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 10
 POOL_FACTOR = 5           # MMR chooses a batch among this many times its size
@@ -89,8 +93,8 @@ def feed_for(radar: Radar, *, window: str | None = None, end: date | None = None
     chosen = ranking.diversify(ranked.items, candidates.vectors, size)
     page.items = _items(chosen, radar.owner_id)
     page.eligible, page.learned, page.semantic = ranked.eligible, profile.model is not None, candidates.vectors is not None
-    page.seen = FeedImpression.objects.filter(radar=radar).count()
-    page.batch = (FeedImpression.objects.filter(radar=radar).aggregate(n=Max("batch"))["n"] or 0) + 1
+    shown = FeedImpression.objects.filter(radar=radar).aggregate(n=Count("id"), batch=Max("batch"))
+    page.seen, page.batch = shown["n"], (shown["batch"] or 0) + 1
     return page
 
 
@@ -179,7 +183,7 @@ def profile_for(radar: Radar, *, with_vectors: bool = True) -> ranking.Profile:
     """The radar resolved into ids and vectors (nothing is embedded here)."""
     followed = [
         ranking.FollowedAuthor(f.author_id, f.author.name, frozenset(f.coauthors), frozenset(f.categories))
-        for f in radar.followed.select_related("author")
+        for f in followed_authors(radar)
     ]
     profile = ranking.Profile(
         keywords=parse_keywords(radar.keywords), authors=tuple(followed),
@@ -188,6 +192,13 @@ def profile_for(radar: Radar, *, with_vectors: bool = True) -> ranking.Profile:
     if with_vectors:
         _add_vectors(profile, radar)
     return profile
+
+
+def followed_authors(radar: Radar):
+    """The radar's followed authors with their names: the rows the feed page prefetched, else one query."""
+    if "followed" in getattr(radar, "_prefetched_objects_cache", {}):
+        return radar.followed.all()
+    return radar.followed.select_related("author")
 
 
 def _add_vectors(profile: ranking.Profile, radar: Radar) -> None:
@@ -219,9 +230,13 @@ def _hidden_ids(radar: Radar) -> set[int]:
     return shown.union(disliked)
 
 
+_CARD_UNUSED = ("title", "abstract", "comments", "journal_ref", "license", "content_hash", "main_key", "title_key")
+
+
 def _items(chosen: list[ranking.Scored], user_id: int) -> list[FeedItem]:
     ids = [s.paper_id for s in chosen]
-    papers = Paper.objects.select_related("primary_category", "venue").in_bulk(ids)
+    # Cards show the plain-text title and abstract: the raw TeX columns are left in the database.
+    papers = Paper.objects.select_related("primary_category", "venue").defer(*_CARD_UNUSED).in_bulk(ids)
     ratings = dict(Rating.objects.filter(user_id=user_id, paper_id__in=ids).values_list("paper_id", "value"))
     saved = set(SavedPaper.objects.filter(user_id=user_id, paper_id__in=ids).values_list("paper_id", flat=True))
     return [FeedItem(papers[s.paper_id], s.score, [reason_text(r) for r in s.reasons], s.reasons,
@@ -233,32 +248,121 @@ def _items(chosen: list[ranking.Scored], user_id: int) -> list[FeedItem]:
 
 _cache: OrderedDict[tuple, tuple[ranking.Candidates, float]] = OrderedDict()
 _cache_lock = threading.Lock()
+_shared_names: set[str] = set()   # shared entries this process used (clear_cache drops them)
+SHARED_TTL = 6 * 3600     # seconds a block stays in the shared cache (its key changes with the catalogue anyway)
+BUILD_WAIT = 5.0          # seconds a process waits for another one already building the same block
 
 
 def candidates_for(start: date, end: date) -> ranking.Candidates:
-    """Candidate columns for papers announced in [start, end], built once per catalogue state."""
-    papers = Paper.objects.filter(announced__range=(start, end))
-    state = papers.aggregate(n=Count("id"), changed=Max("updated_at"), top=Max("id"))
-    key = (start, end, state["n"], state["changed"], state["top"], semantics.model_id())
+    """Candidate columns for papers announced in [start, end], built once per catalogue state.
+
+    Three levels, so a web process never builds a block another process (or
+    the worker's :func:`warm_candidates`) has built: this process's memory,
+    then the shared Django cache (Redis in a scale-out deployment), then a
+    build, which is shared at once.
+    """
+    key = _state_key(start, end)
+    block = _local_get(key)
+    if block is None:
+        block = _shared_get(key) or _build_shared(key, start, end)
+        _local_put(key, block)
+    return block
+
+
+def warm_candidates(end: date | None = None) -> list[str]:
+    """Build (or load) the blocks of every feed window ending at ``end`` (the latest day): the worker
+    calls this when it starts and every minute (``radar.tasks``), so readers never wait for a cold build."""
+    warmed = []
+    for window in sorted(WINDOW_DAYS, key=lambda w: w != Window.WEEK):  # the default window first
+        start, last = window_bounds(window, end)
+        if last is not None:
+            candidates_for(start, last)
+            warmed.append(str(window))
+    return warmed
+
+
+def _state_key(start: date, end: date) -> tuple:
+    state = Paper.objects.filter(announced__range=(start, end)).aggregate(n=Count("id"), changed=Max("updated_at"), top=Max("id"))
+    return (start, end, state["n"], state["changed"], state["top"], semantics.model_id())
+
+
+def _usable(block: ranking.Candidates, built_at: float) -> bool:
+    """Without vectors (papers still being embedded) a block is kept only a few minutes,
+    so the semantic part switches on once they exist."""
+    return block.vectors is not None or time.monotonic() - built_at < NO_VECTOR_TTL
+
+
+def _local_get(key: tuple) -> ranking.Candidates | None:
     with _cache_lock:
         cached = _cache.get(key)
-        # Without vectors (papers still being embedded) an entry is kept only a
-        # few minutes, so the semantic part switches on once they exist.
-        if cached and (cached[0].vectors is not None or time.monotonic() - cached[1] < NO_VECTOR_TTL):
+        if cached and _usable(*cached):
             _cache.move_to_end(key)
             return cached[0]
-    built = build_candidates(papers, end)
-    built.index()
+    return None
+
+
+def _local_put(key: tuple, block: ranking.Candidates) -> None:
     with _cache_lock:
-        _cache[key] = (built, time.monotonic())
+        _cache[key] = (block, time.monotonic())
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return built
+
+
+def _shared_name(key: tuple) -> str:
+    start, end, n, changed, top, model = key
+    stamp = changed.timestamp() if changed else 0
+    name = f"radar-candidates:{start}:{end}:{n}:{stamp}:{top}:{model}"
+    with _cache_lock:
+        if len(_shared_names) < 512:
+            _shared_names.add(name)
+    return name
+
+
+def _shared_get(key: tuple) -> ranking.Candidates | None:
+    """The block from the shared cache; a cache outage only costs a build."""
+    try:
+        return django_cache.get(_shared_name(key))
+    except Exception as exc:  # a cache that is down must not take the feed down
+        log.warning("shared candidate cache unavailable: %s", exc)
+        return None
+
+
+def _build_shared(key: tuple, start: date, end: date) -> ranking.Candidates:
+    """Build the block, unless another process is building it: then wait for its result a moment."""
+    name = _shared_name(key)
+    try:
+        building = not django_cache.add(name + ":building", 1, timeout=int(BUILD_WAIT * 6))
+    except Exception:
+        building = False
+    deadline = time.monotonic() + BUILD_WAIT
+    while building and time.monotonic() < deadline:
+        time.sleep(0.05)
+        block = _shared_get(key)
+        if block is not None:
+            return block
+    block = build_candidates(Paper.objects.filter(announced__range=(start, end)), end)
+    block.index()
+    _shared_put(name, block)
+    return block
+
+
+def _shared_put(name: str, block: ranking.Candidates) -> None:
+    try:
+        django_cache.set(name, block, timeout=SHARED_TTL if block.vectors is not None else int(NO_VECTOR_TTL))
+        django_cache.delete(name + ":building")
+    except Exception as exc:
+        log.warning("shared candidate cache unavailable: %s", exc)
 
 
 def clear_cache() -> None:
+    """Forget every block, in this process and in the shared cache (tests; a model change)."""
     with _cache_lock:
         _cache.clear()
+        names, _ = list(_shared_names), _shared_names.clear()
+    try:
+        django_cache.delete_many(names)
+    except Exception as exc:
+        log.warning("shared candidate cache unavailable: %s", exc)
 
 
 def build_candidates(papers, end: date) -> ranking.Candidates:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,7 +26,7 @@ from academichub.radar import chips as chip_ops
 from academichub.radar import coldstart
 from academichub.radar.feed import feed_for, mark_shown, rate, reset_seen, save_paper
 from academichub.radar.forms import RadarForm
-from academichub.radar.models import WINDOW_DAYS, Radar, SavedPaper, Window
+from academichub.radar.models import WINDOW_DAYS, FollowedAuthor, Radar, SavedPaper, Window
 from academichub.web.views import error_page
 
 AUTHOR_PAGE_SIZE = 50
@@ -110,9 +111,15 @@ def radar_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def radar_feed(request: HttpRequest, pk: int) -> HttpResponse:
-    radar = _own(request, pk)
+    """The feed page. The reader's radars (the menu) and this radar's filters are read once, for the
+    ranking and the chips alike: the most visited page costs as few queries as it can."""
+    radars = list(Radar.objects.filter(owner=request.user))
+    radar = next((r for r in radars if r.pk == pk), None)
+    if radar is None:
+        raise Http404("no such radar")
+    prefetch_related_objects([radar], Prefetch("followed", queryset=FollowedAuthor.objects.select_related("author")), "venues")
     context = _feed_context(request, radar, _window(request, radar))
-    context["radars"] = Radar.objects.filter(owner=request.user)
+    context["radars"] = radars
     return render(request, "radar/feed.html", context)
 
 
