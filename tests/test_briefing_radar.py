@@ -192,3 +192,28 @@ def test_radar_labels(radar):
     assert services.scope_label(briefing) == "雷达“Codes and games”"
     briefing.language = "en"
     assert services.scope_label(briefing) == "radar “Codes and games”"
+
+
+def test_a_briefing_whose_worker_died_is_written_after_all(radar, catalogue):
+    """kill -9 of the worker mid-briefing leaves it "running" with no job: the recovery job queues it again."""
+    from django.utils import timezone
+
+    from academichub.briefings.tasks import recover_briefings
+
+    long_ago = timezone.now() - timedelta(hours=1)
+    dead = Briefing.objects.create(owner=radar.owner, scope_kind="radar", scope_value=str(radar.pk),
+                                   window_kind="week", window_start=WEEK[0], window_end=WEEK[1],
+                                   status="running", progress="Clustering", heartbeat_at=long_ago)  # fmt: skip
+    lost = Briefing.objects.create(owner=radar.owner, scope_kind="radar", scope_value=str(radar.pk),
+                                   window_kind="week", window_start=WEEK[0], window_end=WEEK[1])  # fmt: skip
+    Briefing.objects.filter(pk=lost.pk).update(created_at=long_ago)  # queued, then its job was lost
+    alive = Briefing.objects.create(owner=radar.owner, scope_kind="radar", scope_value=str(radar.pk),
+                                    window_kind="week", window_start=WEEK[0], window_end=WEEK[1],
+                                    status="running", heartbeat_at=timezone.now())  # fmt: skip
+    assert recover_briefings.call_local() == 2
+    for briefing in (dead, lost):
+        briefing.refresh_from_db()
+        assert briefing.status == "done" and briefing.citations, briefing.error
+    alive.refresh_from_db()
+    assert alive.status == "running"  # its job is still writing it
+    assert recover_briefings.call_local() == 0

@@ -63,6 +63,7 @@ class Briefing(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last progress write of the job writing it.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

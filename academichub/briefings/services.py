@@ -335,6 +335,7 @@ def _progress_writer(briefing: Briefing):
 
 
 def _update(briefing: Briefing, **fields) -> None:
+    fields["heartbeat_at"] = timezone.now()  # a job killed mid-run stops beating: see requeue_stale
     for name, value in fields.items():
         setattr(briefing, name, value)
     Briefing.objects.filter(pk=briefing.pk).update(**fields)
@@ -377,3 +378,22 @@ def repeat_weekly(today: date | None = None) -> list[Briefing]:
             owner_id=briefing.owner_id, scope_kind=briefing.scope_kind, scope_value=briefing.scope_value,
             window_kind="week", window_start=start, window_end=end, language=briefing.language, repeat_weekly=True))
     return created
+
+
+STALE_MINUTES = 15
+
+
+def requeue_stale(now=None) -> list[int]:
+    """Briefings whose job died (a worker killed mid-run, or a queued job lost with it): back to waiting.
+
+    A running job writes its progress every few seconds; one silent for
+    STALE_MINUTES, or a briefing still waiting that long, has no job left.
+    The caller queues them again (writing is idempotent: a finished one is skipped)."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=STALE_MINUTES)
+    open_states = [Briefing.Status.PENDING, Briefing.Status.RUNNING]
+    silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at=None, created_at__lt=cutoff)
+    stale = list(Briefing.objects.filter(silent, status__in=open_states).values_list("pk", flat=True))
+    Briefing.objects.filter(pk__in=stale).update(status=Briefing.Status.PENDING, progress="",
+                                                 heartbeat_at=now or timezone.now())  # fmt: skip
+    return stale
+

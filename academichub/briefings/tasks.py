@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+log = logging.getLogger("academichub.briefings")
 
 
 @db_task()
@@ -33,3 +37,26 @@ def weekly_briefings() -> int:
     for briefing in created:
         generate_briefing(briefing.pk)
     return len(created)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def recover_briefings() -> int:
+    """Queue again the briefings whose job died with its worker (kill -9, a crash, a lost queued job)."""
+    from academichub.briefings import services
+
+    stale = services.requeue_stale()
+    for briefing_id in stale:
+        generate_briefing(briefing_id)
+    if stale:
+        log.warning("re-queued %d briefings whose job had died", len(stale))
+    return len(stale)
+
+
+@HUEY.on_startup()
+def recover_briefings_at_start() -> None:
+    """A worker that starts after a crash picks up what the dead one was writing."""
+    try:
+        recover_briefings()
+    except Exception as exc:  # the queue being down must not stop the worker from starting
+        log.warning("could not queue the briefing recovery: %s", exc)
+
