@@ -25,6 +25,18 @@ def setup(home: str | None = None) -> Path:
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process image, in MB.
+
+    VmHWM from /proc (Linux), not ``ru_maxrss``: the latter survives execve,
+    so a process started by a large one (the 1M builder forking the
+    measuring run) reports its parent's peak (11 GB instead of 0.6 GB)."""
     import resource
 
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
