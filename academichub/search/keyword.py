@@ -539,19 +539,9 @@ def _drop_list(cursor, unit: str) -> None:
 
 
 def _frequent_words(cursor, count: int, sample: int) -> list[str]:
-    """The ``count`` commonest content words of titles and abstracts, from an evenly spread sample."""
-    from collections import Counter
-
-    table, key = ("paper_fts", "rowid") if not _postgres() else ("papers_paper", "id")
-    text = "title, abstract" if not _postgres() else "title_text, abstract_text"
-    cursor.execute(f"SELECT max({key}) FROM {table}")
-    top = cursor.fetchone()[0] or 0
-    step = max(1, top // sample)
-    cursor.execute(f"SELECT {text} FROM {table} WHERE {key} %% %s = 0 LIMIT %s", [step, sample])
-    counts: Counter = Counter()
-    for title, abstract in cursor.fetchall():
-        counts.update({w for w in q.words(f"{title} {abstract}") if w not in q.STOPWORDS and len(w) > 2})
-    return [w for w, _ in counts.most_common(count)]
+    """The ``count`` commonest content words (over two letters) of titles and abstracts, from a sample."""
+    counts, _ = sample_word_counts(cursor, sample)
+    return [w for w, _ in counts.most_common() if len(w) > 2][:count]
 
 
 def _word_units(cursor, words: list[str]) -> list[str]:
@@ -589,29 +579,33 @@ def word_shares() -> dict[str, float]:
 
 
 def estimate_shares(sample: int) -> dict[str, float]:
-    """Word shares from ``sample`` papers spread evenly over the id range, fetched by primary key.
+    """Word shares (at least ``SHARE_KEPT``) from ``sample`` papers (`sample_word_counts`)."""
+    with connection.cursor() as cursor:
+        counts, papers = sample_word_counts(cursor, sample)
+    return {w: n / papers for w, n in counts.items() if n / papers >= SHARE_KEPT} if papers else {}
 
-    By key, not by ``id % step`` (a scan of the whole table, seconds at 274k
-    papers on a loaded machine, and it ran in many web processes at once)."""
+
+def sample_word_counts(cursor, sample: int):
+    """(papers containing each content word, papers read) over ``sample`` papers spread evenly over
+    the id range, fetched by primary key: not by ``id % step``, a scan of the whole table that took
+    seconds at 274k papers on a loaded machine."""
     from collections import Counter
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM papers_paper")
-        low, high = cursor.fetchone()
-        if low is None:
-            return {}
-        step = max(1, (high - low + 1) // sample)
-        ids = list(range(low, high + 1, step))[:sample]
-        rows = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            cursor.execute(f"SELECT title_text, abstract_text FROM papers_paper WHERE id IN ({', '.join(['%s'] * len(chunk))})",
-                           chunk)  # fmt: skip
-            rows += cursor.fetchall()
+    cursor.execute("SELECT min(id), max(id) FROM papers_paper")
+    low, high = cursor.fetchone()
     counts: Counter = Counter()
-    for title, abstract in rows:
-        counts.update({w for w in q.words(f"{title} {abstract}") if w not in q.STOPWORDS})
-    return {w: n / len(rows) for w, n in counts.items() if n / len(rows) >= SHARE_KEPT} if rows else {}
+    if low is None:
+        return counts, 0
+    ids = list(range(low, high + 1, max(1, (high - low + 1) // sample)))[:sample]
+    papers = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        cursor.execute(f"SELECT title_text, abstract_text FROM papers_paper WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                       chunk)  # fmt: skip
+        for title, abstract in cursor.fetchall():
+            counts.update({w for w in q.words(f"{title} {abstract}") if w not in q.STOPWORDS})
+            papers += 1
+    return counts, papers
 
 
 # ---------------------------------------------------------------- PostgreSQL
