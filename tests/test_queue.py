@@ -33,3 +33,27 @@ def test_a_job_goes_through_the_queue(tmp_path, backend):
     assert result.returncode == 0, result.stderr[-2000:]
     kind = "PriorityRedisHuey" if backend == "redis" else "SqliteHuey"
     assert result.stdout.split() == [kind, "pong"]
+
+
+def test_worker_start_hooks_are_registered_and_never_stop_the_worker(caplog):
+    import importlib
+
+    from huey.contrib.djhuey import HUEY
+
+    from academichub.ops.worker_start import at_worker_start
+
+    for app in ("radar", "search", "briefings"):
+        importlib.import_module(f"academichub.{app}.tasks")  # what the consumer imports when it starts
+    for name in ("academichub.radar.tasks.queue_warm_up", "academichub.search.tasks.queue_word_shares",
+                 "academichub.briefings.tasks.recover_briefings_at_start"):
+        assert name in HUEY._startup
+
+    @at_worker_start("a job whose queue is down")
+    def broken() -> None:
+        raise ConnectionError("redis down")
+
+    try:
+        broken()  # logged, not raised
+        assert "could not queue a job whose queue is down at worker start: redis down" in caplog.text
+    finally:
+        HUEY.unregister_on_startup(f"{__name__}.broken")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from academichub.ops.worker_start import at_worker_start
 
 log = logging.getLogger("academichub.briefings")
 
@@ -52,11 +54,8 @@ def recover_briefings() -> int:
     return len(stale)
 
 
-@HUEY.on_startup()
+@at_worker_start("the briefing recovery")
 def recover_briefings_at_start() -> None:
     """A worker that starts after a crash picks up what the dead one was writing."""
-    try:
-        recover_briefings()
-    except Exception as exc:  # the queue being down must not stop the worker from starting
-        log.warning("could not queue the briefing recovery: %s", exc)
+    recover_briefings()
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from academichub.ops.worker_start import at_worker_start
 
 log = logging.getLogger("academichub.radar")
 
@@ -40,10 +42,7 @@ def warm_feed_candidates_periodically() -> None:
     _warm()
 
 
-@HUEY.on_startup()
+@at_worker_start("the radar warm-up")
 def queue_warm_up() -> None:
     """A worker that starts (a deployment, a restart after a crash) warms the feeds at once."""
-    try:
-        warm_feed_candidates()
-    except Exception as exc:  # the queue being down must not stop the worker from starting
-        log.warning("could not queue the radar warm-up: %s", exc)
+    warm_feed_candidates()

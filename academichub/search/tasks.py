@@ -21,6 +21,8 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
+from academichub.ops.worker_start import at_worker_start
+
 log = logging.getLogger("academichub.search")
 
 EVERY_MINUTES = 5
@@ -109,16 +111,13 @@ def refresh_word_shares() -> int:
 
 
 
-@HUEY.on_startup()
+@at_worker_start("the word-share estimate")
 def queue_word_shares() -> None:
     """A worker that starts estimates the word shares at once if no process has them (web processes
     never wait for them: without them similar papers just use every title word)."""
-    try:
-        from django.core.cache import cache
+    from django.core.cache import cache
 
-        from academichub.search import keyword
+    from academichub.search import keyword
 
-        if cache.get(keyword.SHARES_KEY) is None:
-            refresh_word_shares()
-    except Exception as exc:  # the queue or cache being down must not stop the worker from starting
-        log.warning("could not queue the word-share estimate: %s", exc)
+    if cache.get(keyword.SHARES_KEY) is None:
+        refresh_word_shares()
