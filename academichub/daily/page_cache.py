@@ -34,6 +34,7 @@ from django.utils.translation import get_language, gettext
 
 from academichub.daily import votes
 from academichub.daily.models import PaperStats
+from academichub.ops.shared_cache import cached
 from academichub.papers.models import Paper
 
 log = logging.getLogger(__name__)
@@ -97,18 +98,7 @@ def page_key(kind: str, slug: str, sort: str, page: str) -> str:
 
 def shared_page(key: str, build) -> SharedPage:
     """The cached shared part, or ``build()`` (then cached); a cache outage only costs the build."""
-    try:
-        found = cache.get(key)
-    except Exception as exc:
-        log.warning("daily page cache unavailable: %s", exc)
-        found = None
-    if found is None:
-        found = build()
-        try:
-            cache.set(key, found, timeout=TTL)
-        except Exception as exc:
-            log.warning("daily page cache unavailable: %s", exc)
-    return found
+    return cached(key, build, TTL, "daily page")
 
 
 def render_cards(papers: list[Paper]) -> str:

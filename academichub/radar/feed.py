@@ -27,10 +27,18 @@ from django.db.models import Count, Max, Sum
 
 from academichub.core import ranking
 from academichub.core.interests import match_text, parse_keywords
+from academichub.ops.shared_cache import cache_delete, cache_get, cache_set
 from academichub.papers.models import Authorship, Paper, PaperCategory, PaperSignal
 from academichub.radar import semantics
 from academichub.radar.models import (
-    WINDOW_DAYS, FeedImpression, Radar, Rating, SavedPaper, SeedPaper, TasteModel, Window,
+    WINDOW_DAYS,
+    FeedImpression,
+    Radar,
+    Rating,
+    SavedPaper,
+    SeedPaper,
+    TasteModel,
+    Window,
 )  # fmt: skip
 from academichub.radar.reasons import reason_text
 
@@ -320,11 +328,7 @@ def _shared_name(key: tuple) -> str:
 
 def _shared_get(key: tuple) -> ranking.Candidates | None:
     """The block from the shared cache; a cache outage only costs a build."""
-    try:
-        return django_cache.get(_shared_name(key))
-    except Exception as exc:  # a cache that is down must not take the feed down
-        log.warning("shared candidate cache unavailable: %s", exc)
-        return None
+    return cache_get(_shared_name(key), "shared candidate")
 
 
 def _build_shared(key: tuple, start: date, end: date) -> ranking.Candidates:
@@ -347,11 +351,8 @@ def _build_shared(key: tuple, start: date, end: date) -> ranking.Candidates:
 
 
 def _shared_put(name: str, block: ranking.Candidates) -> None:
-    try:
-        django_cache.set(name, block, timeout=SHARED_TTL if block.vectors is not None else int(NO_VECTOR_TTL))
-        django_cache.delete(name + ":building")
-    except Exception as exc:
-        log.warning("shared candidate cache unavailable: %s", exc)
+    cache_set(name, block, SHARED_TTL if block.vectors is not None else int(NO_VECTOR_TTL), "shared candidate")
+    cache_delete(name + ":building", "shared candidate")
 
 
 def clear_cache() -> None:

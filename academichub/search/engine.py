@@ -46,6 +46,7 @@ from academichub.core import facets, fusion, zh
 from academichub.core import query as q
 from academichub.core.highlight import Matcher, highlight, snippet
 from academichub.ops import metrics
+from academichub.ops.shared_cache import cache_get, cache_set
 from academichub.papers.models import Paper, PaperSignal
 from academichub.search import keyword
 
@@ -290,14 +291,8 @@ def _ranked(parsed: q.ParsedQuery, result: SearchResult, depth: int,
     starts a new key at once, and edits to existing papers show within
     RANKING_CACHE_SECONDS. A cache outage only costs the work.
     """
-    from django.core.cache import cache
-
     key = _ranking_key(parsed, depth, sides)
-    try:
-        hit = cache.get(key) if key else None
-    except Exception:  # noqa: BLE001 — the cache is an optimisation
-        log.warning("search cache unavailable", exc_info=True)
-        key, hit = None, None
+    hit = cache_get(key, "search") if key else None
     if hit is not None:
         fused, ranks, result.mode, messages = hit
         result.messages += [m for m in messages if m not in result.messages]
@@ -305,11 +300,8 @@ def _ranked(parsed: q.ParsedQuery, result: SearchResult, depth: int,
     before = list(result.messages)
     fused, ranks = _rank(parsed, result, depth, sides)
     if key:
-        added = [m for m in result.messages if m not in before]
-        try:
-            cache.set(key, (fused, ranks, result.mode, [str(m) for m in added]), RANKING_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
-            log.warning("search cache unavailable", exc_info=True)
+        added = [str(m) for m in result.messages if m not in before]
+        cache_set(key, (fused, ranks, result.mode, added), RANKING_CACHE_SECONDS, "search")
     return fused, ranks
 
 
@@ -651,15 +643,13 @@ def similar_cached(paper: Paper, *, limit: int = SIMILAR_LIMIT, facet: str | Non
     seconds on a large PostgreSQL catalogue; a paper's neighbours change only
     when the catalogue grows, so they are kept for a few hours, keyed by the
     paper and its last change."""
-    from django.core.cache import cache
-
     stamp = f"{paper.updated_at.timestamp() if paper.updated_at else 0:.0f}"
     key = f"similar:v2:{paper.pk}:{limit}:{facet or 'all'}:{stamp}"
-    ids = cache.get(key)
+    ids = cache_get(key, "similar papers")
     if ids is None:
         found = similar(paper, limit=limit, facet=facet)
-        cache.set(key, [(item.paper.pk, item.score, item.keyword_rank, item.semantic_rank) for item in found],
-                  SIMILAR_CACHE_SECONDS)  # fmt: skip
+        cache_set(key, [(item.paper.pk, item.score, item.keyword_rank, item.semantic_rank) for item in found],
+                  SIMILAR_CACHE_SECONDS, "similar papers")  # fmt: skip
         return found
     papers = Paper.objects.select_related("primary_category", "venue").in_bulk([row[0] for row in ids])
     return [SimilarPaper(papers[pid], score, kw, dense) for pid, score, kw, dense in ids if pid in papers]
