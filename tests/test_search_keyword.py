@@ -309,3 +309,18 @@ def test_only_one_process_estimates_word_shares_at_a_time():
     assert keyword.word_shares() == {}
     cache.delete(keyword.SHARES_KEY + ":building")
     assert keyword.word_shares()
+
+
+def test_filtered_lists_are_capped(small_lists, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(small_lists, "MAX_FILTERED_LISTS", 2)
+    CatalogueWriter("arxiv-oai").write(_synthetic(600))
+    small_lists.rebuild_top_lists(frequent_words=30, sample=600)
+    for text in ("model cat:math.OC", "model cat:cs.RO", "learning cat:math.OC"):
+        keyword_ranking(parse(text), 10)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unit FROM paper_fts_unit")
+        filtered = [u for (u,) in cursor.fetchall() if small_lists._is_filtered(u)]
+    assert len(filtered) == 2
+    assert any("learn" in u for u in filtered)  # the newest list is kept, an older one went

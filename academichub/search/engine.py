@@ -546,9 +546,10 @@ def _similar_rankings(paper: Paper, allowed: set[int] | None, depth: int, keywor
                       sides: tuple[str, ...], facet: str | None) -> tuple[list[list[int]], list[list[int]]]:  # fmt: skip
     """The keyword rankings and the embedding rankings that ``similar`` fuses, without the paper itself."""
     title, abstract = paper.title_text or paper.title, paper.abstract_text or paper.abstract
+    focused = facets.facet_abstract(abstract, facet) if facet is not None else None
     texts = [title if keyword_text == "title" and facet is None else f"{title} {abstract}"]
-    if facet is not None:
-        texts.append(f"{title} {facets.facet_abstract(abstract, facet)}")
+    if focused is not None:
+        texts.append(f"{title} {focused}")
     kw: list[list[int]] = []
     dense: list[list[int]] = []
     if "keyword" in sides:
@@ -556,10 +557,10 @@ def _similar_rankings(paper: Paper, allowed: set[int] | None, depth: int, keywor
                if pid != paper.pk and (allowed is None or pid in allowed)] for text in texts]  # fmt: skip
     if "semantic" in sides:
         dense = [[pid for pid in _neighbours(paper, depth, allowed) if pid != paper.pk]]
-        if facet is not None:
+        if focused is not None:
             from academichub.search.vectors import paper_text
 
-            focus = paper_text(title, facets.facet_abstract(abstract, facet))
+            focus = paper_text(title, focused)
             dense.append([pid for pid in _neighbours(paper, depth, allowed, text=focus) if pid != paper.pk])
     return kw, dense
 

@@ -230,9 +230,16 @@ def _rank_from_top_lists(cursor, parsed: ParsedQuery, limit: int) -> list[tuple[
     return answer
 
 
+_FILTERED = " WHERE "  # in a list's name: the list of a unit within filters
+
+
 def filtered_unit(expression: str, filters: Filters) -> str:
     """The list name of ``expression`` restricted to ``filters`` (never valid FTS5, so never matched)."""
-    return f"{expression} WHERE {filters!r}"
+    return f"{expression}{_FILTERED}{filters!r}"
+
+
+def _is_filtered(unit: str) -> bool:
+    return _FILTERED in unit
 
 
 def _answer_filtered(cursor, parsed: ParsedQuery, combined: str, pending, limit: int):
@@ -260,11 +267,11 @@ def _build_filtered_list(cursor, parsed: ParsedQuery, unit: str) -> tuple[float 
 
 def _evict_filtered_lists(cursor) -> None:
     """Keep at most MAX_FILTERED_LISTS filtered lists: the oldest tenth goes when the limit is reached."""
-    cursor.execute("SELECT count(*) FROM paper_fts_unit WHERE unit LIKE '% WHERE %'")
+    cursor.execute("SELECT count(*) FROM paper_fts_unit WHERE unit LIKE %s", [f"%{_FILTERED}%"])
     if cursor.fetchone()[0] < MAX_FILTERED_LISTS:
         return
-    cursor.execute("SELECT unit FROM paper_fts_unit WHERE unit LIKE '% WHERE %' ORDER BY built_at LIMIT %s",
-                   [max(1, MAX_FILTERED_LISTS // 10)])  # fmt: skip
+    cursor.execute("SELECT unit FROM paper_fts_unit WHERE unit LIKE %s ORDER BY built_at LIMIT %s",
+                   [f"%{_FILTERED}%", max(1, MAX_FILTERED_LISTS // 10)])  # fmt: skip
     try:
         with transaction.atomic():
             for (old,) in cursor.fetchall():
@@ -438,10 +445,10 @@ def _unit_head(cursor, unit: str) -> tuple[float | None, int] | None:
     cursor.execute("SELECT cutoff, size FROM paper_fts_unit WHERE unit = %s", [unit])
     row = cursor.fetchone()
     if row is None:
-        if " WHERE " in unit or not _is_frequent(cursor, unit):
+        if _is_filtered(unit) or not _is_frequent(cursor, unit):
             return None  # a filtered list dropped meanwhile (rebuild, eviction): full scoring answers
         return _build_list(cursor, unit)
-    capacity = FILTERED_TOP_K if " WHERE " in unit else TOP_K
+    capacity = FILTERED_TOP_K if _is_filtered(unit) else TOP_K
     return (None if row[1] < capacity else float(row[0])), int(row[1])
 
 
@@ -506,7 +513,7 @@ def rebuild_top_lists(frequent_words: int = 300, sample: int = 20_000) -> int:
             return 0
         cursor.execute("SELECT unit FROM paper_fts_unit")
         units = [row[0] for row in cursor.fetchall()]
-        stale = [u for u in units if " AND " in u or " WHERE " in u]
+        stale = [u for u in units if " AND " in u or _is_filtered(u)]
         units = [u for u in units if u not in stale]
         units += _word_units(cursor, _frequent_words(cursor, frequent_words, sample))
         with transaction.atomic():
