@@ -20,9 +20,9 @@ from .services import (
     ScopeError,
     check_scope,
     parse_paper_list,
+    request_briefing,
     resolve_window,
 )
-from .tasks import generate_briefing
 
 router = Router(tags=["briefings"])
 
@@ -68,11 +68,9 @@ def create(request, payload: BriefingIn):
     except ScopeError as exc:
         raise ApiError(400, "bad_request", str(exc)) from exc
     language = "zh-hans" if payload.language.startswith("zh") else "en"
-    briefing = Briefing.objects.create(owner=request.user, scope_kind=payload.scope, scope_value=value, paper_ids=ids,
-                                       window_kind=payload.window if payload.scope != "papers" else "custom",
-                                       window_start=start, window_end=end, language=language,
-                                       repeat_weekly=payload.repeat_weekly and payload.scope != "papers")  # fmt: skip
-    generate_briefing(briefing.pk)
+    briefing = request_briefing(request.user, kind=payload.scope, value=value, window=(start, end),
+                                window_kind=payload.window if payload.scope != "papers" else "custom",
+                                language=language, paper_ids=ids, repeat_weekly=payload.repeat_weekly)  # fmt: skip
     return Status(202, out(Briefing.objects.get(pk=briefing.pk)))
 
 

@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from academichub.radar.models import Radar
 
 from .models import Briefing
-from .services import ScopeError, check_scope, parse_paper_list, resolve_window
+from .services import (
+    ScopeError,
+    check_scope,
+    parse_paper_list,
+    request_briefing,
+    resolve_window,
+)
 
 LANGUAGE_CHOICES = [("en", "English"), ("zh-hans", "简体中文")]
 SCOPES = Briefing.Scope.choices
@@ -63,9 +69,8 @@ class BriefingForm(forms.Form):
         return data["scope_value"]
 
     def create(self, owner) -> Briefing:
+        """Store the request and queue its writing."""
         data = self.cleaned_data
-        start, end = data["window"]
-        return Briefing.objects.create(owner=owner, scope_kind=data["scope_kind"], scope_value=data["scope_value"],
-                                       paper_ids=data["paper_ids"], window_kind=data["window_kind"],
-                                       window_start=start, window_end=end, language=data["language"],
-                                       repeat_weekly=bool(data.get("repeat_weekly")) and data["scope_kind"] != "papers")  # fmt: skip
+        return request_briefing(owner, kind=data["scope_kind"], value=data["scope_value"], window=data["window"],
+                                window_kind=data["window_kind"], language=data["language"],
+                                paper_ids=data["paper_ids"], repeat_weekly=data.get("repeat_weekly"))  # fmt: skip

@@ -106,15 +106,28 @@ def check_scope(kind: str, value: str, paper_ids: list[int] | None = None, owner
 
 def own_radar(value, owner):
     """``owner``'s radar with id ``value``, or RadarNotFound (also for another reader's radar)."""
-    from academichub.radar.models import Radar
+    from academichub.radar.models import Radar, radar_pk
 
-    text = str(value or "").strip()
     radar = None
-    if text.isdigit() and len(text) < 18 and owner is not None and getattr(owner, "pk", None):
-        radar = Radar.objects.filter(pk=int(text), owner_id=owner.pk).first()
+    if owner is not None and getattr(owner, "pk", None):
+        radar = Radar.objects.filter(pk=radar_pk(value), owner_id=owner.pk).first()
     if radar is None:
         raise RadarNotFound(_("You have no radar with this id; choose one of your radars."))
     return radar
+
+
+def request_briefing(owner, *, kind: str, value: str, window: tuple[date | None, date | None], window_kind: str,
+                     language: str, paper_ids: list[int] | None = None, repeat_weekly: bool = False) -> Briefing:  # fmt: skip
+    """Store a checked request (``check_scope``, ``resolve_window``) and queue its writing: the form,
+    the API and a radar's "brief this week" all come here. A fixed paper set is never repeated."""
+    from .tasks import generate_briefing
+
+    start, end = window
+    briefing = Briefing.objects.create(owner=owner, scope_kind=kind, scope_value=value, paper_ids=paper_ids or [],
+                                       window_kind=window_kind, window_start=start, window_end=end, language=language,
+                                       repeat_weekly=bool(repeat_weekly) and kind != "papers")  # fmt: skip
+    generate_briefing(briefing.pk)
+    return briefing
 
 
 def parse_paper_list(text: str) -> list[int]:

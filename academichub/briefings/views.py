@@ -21,8 +21,7 @@ from academichub.web.views import error_page
 
 from .forms import BriefingForm
 from .models import Briefing
-from .services import radar_names, resolve_window
-from .tasks import generate_briefing
+from .services import radar_names, request_briefing, resolve_window
 
 EXPORTS = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
@@ -40,7 +39,6 @@ def index(request: HttpRequest) -> HttpResponse:
     form = BriefingForm(request.POST or None, initial={"language": _language_of(request)}, owner=request.user)
     if request.method == "POST" and form.is_valid():
         briefing = form.create(request.user)
-        generate_briefing(briefing.pk)
         return redirect("briefings:detail", pk=briefing.pk)
     briefings = named(list(Briefing.objects.filter(owner=request.user)[:100]))
     status = 400 if form.errors else 200
@@ -62,12 +60,9 @@ def radar(request: HttpRequest, radar_id: int) -> HttpResponse:
     """A radar's past briefings; POST writes this week's ("Brief this radar's week")."""
     found = get_object_or_404(Radar, pk=radar_id, owner=request.user)
     if request.method == "POST":
-        start, end = resolve_window("week")  # the latest week with papers, as the radar's feed shows it
-        briefing = Briefing.objects.create(owner=request.user, scope_kind="radar", scope_value=str(found.pk),
-                                           window_kind="week", window_start=start, window_end=end,
-                                           language=_language_of(request),
-                                           repeat_weekly=bool(request.POST.get("repeat_weekly")))  # fmt: skip
-        generate_briefing(briefing.pk)
+        briefing = request_briefing(request.user, kind="radar", value=str(found.pk), window_kind="week",
+                                    window=resolve_window("week"),  # the latest week with papers, as the feed shows it
+                                    language=_language_of(request), repeat_weekly=request.POST.get("repeat_weekly"))  # fmt: skip
         return redirect("briefings:detail", pk=briefing.pk)
     past = Briefing.objects.filter(owner=request.user, scope_kind="radar", scope_value=str(found.pk))[:100]
     return render(request, "briefings/radar.html", {"radar": found, "briefings": past})

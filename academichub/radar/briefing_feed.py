@@ -19,12 +19,12 @@ from academichub.briefings.services import MAX_PAPERS, papers_in_order
 from academichub.core import ranking
 from academichub.papers.models import Paper
 from academichub.radar.feed import candidates_for, profile_for
-from academichub.radar.models import Radar, Rating
+from academichub.radar.models import Radar, Rating, radar_pk
 
 
 def ranked_papers(radar_id, start: date | None, end: date | None, *, limit: int = MAX_PAPERS) -> list[Paper]:
     """The radar's papers announced in [start, end], best first, at most ``limit`` (none for an unknown radar)."""
-    radar = Radar.objects.filter(pk=_radar_pk(radar_id)).first()
+    radar = Radar.objects.filter(pk=radar_pk(radar_id)).first()
     if radar is None or start is None or end is None or start > end:
         return []
     candidates = candidates_for(start, end)
@@ -34,9 +34,3 @@ def ranked_papers(radar_id, start: date | None, end: date | None, *, limit: int 
     disliked = Rating.objects.filter(user_id=radar.owner_id, value=-1).values_list("paper_id", flat=True)
     ranked = ranking.score_candidates(candidates, profile, limit=limit, hidden=list(disliked))
     return papers_in_order([item.paper_id for item in ranked.items[:limit]])
-
-
-def _radar_pk(value) -> int:
-    """A stored scope value as a radar id; -1 (matches nothing) for anything else."""
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 18 else -1

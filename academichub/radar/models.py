@@ -25,6 +25,13 @@ class Window(models.TextChoices):
 WINDOW_DAYS = {Window.DAY: 1, Window.WEEK: 7, Window.MONTH: 30}
 
 
+def radar_pk(value) -> int:
+    """A radar id given as text (a briefing's stored scope, a form field); -1, which matches nothing, for
+    anything that is not a plausible id."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 18 else -1
+
+
 class Radar(models.Model):
     """One named set of interests; its feed is ranked by ``core.ranking``."""
 
