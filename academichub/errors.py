@@ -13,6 +13,8 @@ def explain(exc: BaseException) -> str | None:
     if isinstance(exc, (OperationalError, ProgrammingError)):
         if "no such table" in text or "does not exist" in text and "relation" in text:
             return f"the database has no schema yet ({text}); run `academichub migrate`"
+        if "no such column" in text or "column" in text and "does not exist" in text:
+            return f"the database schema is older than this version ({text.splitlines()[0]}); run `academichub migrate`"
         if "could not connect" in text or "Connection refused" in text:
             return (f"cannot reach the database ({text.splitlines()[0]}); check DATABASE_URL "
                     "or start PostgreSQL (`pg_ctlcluster 15 main start`)")  # fmt: skip

@@ -194,7 +194,8 @@ def _huey() -> dict:
     common = {"name": name, "immediate": env_bool("HUEY_IMMEDIATE"), "utc": True}
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
-        return {**common, "huey_class": "huey.PriorityRedisHuey", "url": redis_url}
+        return {**common, "huey_class": "academichub.ops.reliable_queue.ClaimingRedisHuey", "url": redis_url,
+                "lease_seconds": int(os.environ.get("HUEY_LEASE_SECONDS", "30"))}
     return {**common, "huey_class": "huey.SqliteHuey", "filename": str(HOME / "queue.sqlite3")}
 
 

@@ -57,3 +57,16 @@ def test_unmigrated_database_says_run_migrate(tmp_path):
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == 2
     assert "academichub migrate" in result.stderr
+
+
+def test_a_database_behind_the_code_names_the_migration_to_run():
+    from django.db.utils import OperationalError, ProgrammingError
+
+    from academichub.errors import explain
+
+    postgres = ProgrammingError('column sources_sourcerun.heartbeat does not exist\nLINE 1: ...cerun"."started"')
+    sqlite = OperationalError("no such column: sources_sourcerun.heartbeat")
+    for error in (postgres, sqlite):
+        message = explain(error)
+        assert "schema is older than this version" in message and message.endswith("run `academichub migrate`")
+    assert "\n" not in explain(postgres)

@@ -650,6 +650,74 @@ def test_dispatch_queues_due_sources_and_a_held_lock_skips(home, monkeypatch):
         HUEY.flush_locks()
 
 
+def test_runs_whose_worker_stopped_beating_are_closed_and_the_scheduled_ones_run_again(home, monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    from academichub.sources.runs import DEAD_AFTER
+
+    (home / "sources.toml").write_text('[crossref]\nenabled = true\ninterval = "1h"\n'
+                                       '[biorxiv]\nenabled = true\ninterval = "1h"\n')  # fmt: skip
+    now = datetime.now(timezone.utc)
+    SourceRun.objects.create(source="arxiv-rss", started=now, status="ok")
+    long_ago = now - DEAD_AFTER - timedelta(minutes=1)
+    killed = SourceRun.objects.create(source="crossref", started=long_ago, heartbeat=long_ago, status="running",
+                                      scheduled=True)  # fmt: skip
+    one_off = SourceRun.objects.create(source="arxiv-oai", started=long_ago, status="running")
+    slow = SourceRun.objects.create(source="biorxiv", started=now - timedelta(hours=2), status="running",
+                                    heartbeat=now - timedelta(seconds=30))  # a long harvest, still beating
+    queued = []
+    monkeypatch.setattr(tasks, "run_configured_source", queued.append)
+    try:
+        for source in ("crossref", "biorxiv"):
+            HUEY.put_if_empty(f"{HUEY.name}.lock.{tasks.lock_name(source)}", "1")  # HUEY.lock_task's key
+        tasks.dispatch_due_sources.call_local()
+        assert not HUEY.is_locked(tasks.lock_name("crossref")) and HUEY.is_locked(tasks.lock_name("biorxiv"))
+    finally:
+        HUEY.flush_locks()
+    assert queued == ["crossref"]  # the one-off job comes back through the queue, the slow run goes on
+    for run in (killed, one_off, slow):
+        run.refresh_from_db()
+    assert (killed.status, one_off.status, slow.status) == ("failed", "failed", "running")
+    assert "no heartbeat" in killed.error and killed.finished is not None
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(home, services, fixtures_dir):
+    """kill -9 leaves the run "running" and the lock held: the requeued job takes over once the heartbeat is old."""
+    from huey.contrib.djhuey import HUEY
+    from huey.exceptions import RetryTask
+
+    from academichub.sources.runs import DEAD_AFTER
+
+    (home / "sources.toml").write_text(f'[biorxiv]\nenabled = true\nfrom_date = "{INTERVAL[0]}"\nuntil = "{INTERVAL[1]}"\n')
+    serve_biorxiv(services, biorxiv_pages(fixtures_dir))
+    silent = datetime.now(timezone.utc) - DEAD_AFTER - timedelta(seconds=1)
+    try:
+        with HUEY.lock_task(tasks.lock_name("biorxiv")):  # what the killed worker left behind
+            alive = SourceRun.objects.create(source="biorxiv", status="running")
+            with pytest.raises(RetryTask):  # its worker still beats: try again later, never drop the request
+                tasks.ingest_now.call_local(["biorxiv"])
+            assert tasks.run_configured_source.call_local("biorxiv") is None  # a scheduled run is just skipped
+            SourceRun.objects.filter(pk=alive.pk).update(started=silent, heartbeat=silent)
+            [run_id] = tasks.ingest_now.call_local(["biorxiv"])
+    finally:
+        HUEY.flush_locks()
+    assert SourceRun.objects.get(pk=run_id).status == "ok" and SourceRun.objects.get(pk=run_id).new > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_source_beats_from_its_own_thread(monkeypatch):
+    import time
+
+    from academichub.sources import runs
+
+    monkeypatch.setattr(runs, "HEARTBEAT_SECONDS", 0.05)
+    with runs.recorded_run("crossref") as run:
+        first = SourceRun.objects.get(pk=run.pk).heartbeat
+        time.sleep(0.4)  # a long wait for a page: no batch is written, the thread still beats
+        assert SourceRun.objects.get(pk=run.pk).heartbeat > first
+    assert SourceRun.objects.get(pk=run.pk).status == "ok"
+
+
 def test_a_scheduled_run_is_recorded_as_scheduled(home, services, fixtures_dir):
     (home / "sources.toml").write_text(f'[biorxiv]\nenabled = true\nfrom_date = "{INTERVAL[0]}"\nuntil = "{INTERVAL[1]}"\n')
     serve_biorxiv(services, biorxiv_pages(fixtures_dir))

@@ -34,6 +34,7 @@ HELP = {
     "academichub_source_failed_items": ("gauge", "Records a source could not store, over all runs."),
     "academichub_source_lag_seconds": ("gauge", "Seconds since each source's last successful run ended."),
     "academichub_queue_depth": ("gauge", "Jobs waiting in the background queue."),
+    "academichub_queue_claimed": ("gauge", "Jobs taken by a worker and not finished (Redis queue only)."),
     "academichub_search_latency_seconds": ("histogram", "Search latency."),
     "academichub_email_failures": ("gauge", "Emails whose sending failed (waiting for a retry or given up)."),
 }
@@ -117,6 +118,8 @@ def queue_samples():
     from huey.contrib.djhuey import HUEY
 
     yield Sample("academichub_queue_depth", HUEY.pending_count())
+    if hasattr(HUEY.storage, "claimed_count"):
+        yield Sample("academichub_queue_claimed", HUEY.storage.claimed_count())
 
 
 def latency_samples():

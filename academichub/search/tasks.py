@@ -47,7 +47,7 @@ def _release_stale_lock() -> None:
     path = _heartbeat_path()
     if HUEY.is_locked(LOCK) and (not path.exists() or time.time() - path.stat().st_mtime > STALE_SECONDS):
         log.warning("releasing an embedding lock left by a worker that stopped")
-        HUEY.flush_locks(LOCK)
+        HUEY.lock_task(LOCK).clear()  # not flush_locks(LOCK): that also clears every other lock this process knows
 
 
 def embed_for_a_while(max_seconds: float | None = BUDGET_SECONDS, limit: int | None = None):

@@ -19,6 +19,7 @@ class SourceRun(models.Model):
     scheduled = models.BooleanField(default=False)
     started = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True, help_text="Last sign of life of the worker running it.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     fetched = models.PositiveIntegerField(default=0)
     new = models.PositiveIntegerField(default=0)

@@ -16,14 +16,16 @@ from datetime import datetime, timedelta, timezone
 from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
-from huey.exceptions import TaskLockedException
+from huey.exceptions import RetryTask, TaskLockedException
 
 from academichub.core.schedule import Schedule, parse_schedule
 
 log = logging.getLogger("academichub.sources")
 
 CHECK_MINUTES = 5  # how often due sources are looked for
-STALE_RUN = timedelta(hours=6)  # a "running" run (or a lock) older than this is taken as dead
+STALE_RUN = timedelta(hours=6)  # Redis lets a source's lock expire after this, whatever happened
+LOCK_RETRY_SECONDS = 60  # how soon a requested run tries again while its source is busy
+LOCK_GRACE = timedelta(minutes=10)  # a lock held this long after the source's last run ended is left over
 
 
 def announcement_due(moment: datetime) -> bool:
@@ -61,6 +63,7 @@ def due_sources(now: datetime) -> list[str]:
     """Enabled sources whose time has come and that are not running already."""
     from academichub.sources.config import load_settings
     from academichub.sources.models import SourceRun
+    from academichub.sources.runs import is_dead
 
     loaded = load_settings()
     if loaded.errors:
@@ -69,7 +72,7 @@ def due_sources(now: datetime) -> list[str]:
     due = []
     for name in loaded.enabled():
         last = SourceRun.objects.filter(source=name).order_by("-started").first()
-        if last and last.status == SourceRun.Status.RUNNING and now - last.started < STALE_RUN:
+        if last and last.status == SourceRun.Status.RUNNING and not is_dead(last, now):
             continue
         if is_due(loaded.sources[name], last.started if last else None, now):
             due.append(name)
@@ -87,18 +90,54 @@ def source_lock(source: str):
 
 
 def lock_is_stale(source: str, now: datetime) -> bool:
-    """A lock left by a worker that died: its source's last run is long over, or "running" for too long.
+    """A lock left by a worker that died: its source's last run stopped beating, or ended long ago.
 
-    The SQLite queue's locks never expire on their own, so without this a
-    crash during a run would stop that source for good.
+    The SQLite queue's locks never expire on their own and Redis keeps them
+    for `STALE_RUN`, so without this a crash during a run would stop that
+    source for hours or for good.
     """
     from academichub.sources.models import SourceRun
+    from academichub.sources.runs import is_dead
 
     last = SourceRun.objects.filter(source=source).order_by("-started").first()
     if last is None:
         return False
-    moment = last.started if last.status == SourceRun.Status.RUNNING else (last.finished or last.started)
-    return now - moment > STALE_RUN
+    if last.status == SourceRun.Status.RUNNING:
+        return is_dead(last, now)
+    return now - (last.finished or last.started) > LOCK_GRACE
+
+
+def release_if_stale(source: str, now: datetime) -> bool:
+    """Free the source's lock when the worker holding it is gone; True when it was freed."""
+    if not lock_is_stale(source, now):
+        return False
+    log.warning("%s: releasing a lock left by a worker that stopped", source)
+    HUEY.lock_task(lock_name(source)).clear()  # flush_locks(name) would clear every lock this process knows
+    return True
+
+
+def run_locked(source: str, run, wait: bool):
+    """`run()` under the source's lock, taking over the lock of a dead worker.
+
+    While a live run holds the lock, a scheduled job (``wait=False``) is
+    skipped, since that run covers it; a job someone asked for (``wait=True``)
+    is retried in a minute, so a backfill is never dropped, and a job put back
+    on the queue after its worker was killed waits until the dead run is
+    noticed instead of being skipped by its own leftover lock.
+    """
+    from django.utils import timezone as dj_timezone
+
+    for attempt in (1, 2):
+        try:
+            with source_lock(source):
+                return run()
+        except TaskLockedException:
+            if attempt == 1 and release_if_stale(source, dj_timezone.now()):
+                continue
+            if wait:
+                raise RetryTask(f"{source} is running; trying again in {LOCK_RETRY_SECONDS} s", delay=LOCK_RETRY_SECONDS)
+            log.info("%s is already running; skipped", source)
+    return None
 
 
 @db_periodic_task(crontab(minute=f"*/{CHECK_MINUTES}"))
@@ -106,13 +145,18 @@ def dispatch_due_sources():
     """Queue a run for every due source that is not locked by a run in progress."""
     from django.utils import timezone as dj_timezone
 
+    from academichub.sources.runs import close_dead_runs
+
     now = dj_timezone.now()
+    restarted = set()
+    for dead in close_dead_runs(now):
+        HUEY.lock_task(lock_name(dead.source)).clear()  # the dead run held it
+        if dead.scheduled and dead.source not in restarted:  # one-off jobs come back through the queue
+            restarted.add(dead.source)
+            run_configured_source(dead.source)
     for name in due_sources(now):
-        if HUEY.is_locked(lock_name(name)):
-            if not lock_is_stale(name, now):
-                continue
-            log.warning("%s: releasing a lock left by a worker that stopped", name)
-            HUEY.flush_locks(lock_name(name))
+        if name in restarted or (HUEY.is_locked(lock_name(name)) and not release_if_stale(name, now)):
+            continue
         run_configured_source(name)
 
 
@@ -121,12 +165,8 @@ def run_configured_source(name: str):
     """One scheduled run of one source, under that source's lock."""
     from academichub.sources.registry import run_sources
 
-    try:
-        with source_lock(name):
-            for run in run_sources([name], {}, scheduled=True):
-                log.info("scheduled %s: %s, %s new, %s merged", run.source, run.status, run.new, run.merged)
-    except TaskLockedException:
-        log.info("%s is already running; skipped", name)
+    for run in run_locked(name, lambda: run_sources([name], {}, scheduled=True), wait=False) or []:
+        log.info("scheduled %s: %s, %s new, %s merged", run.source, run.status, run.new, run.merged)
 
 
 @db_task()
@@ -143,9 +183,5 @@ def ingest_now(names: list[str] | None = None, options: dict | None = None):
 
     runs = []
     for name in names or load_settings().enabled():
-        try:
-            with source_lock(name):
-                runs += run_sources([name], options or {})
-        except TaskLockedException:
-            log.info("%s is already running; skipped", name)
+        runs += run_locked(name, lambda name=name: run_sources([name], options or {}), wait=True) or []
     return [run.pk for run in runs if run is not None]
