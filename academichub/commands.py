@@ -132,6 +132,7 @@ def cmd_serve(args) -> int:
     _static_ready()
     _limit_statements()
     command = [sys.executable, "-m", "gunicorn", "academichub.wsgi:application",
+               "--config", "python:academichub.gunicorn_conf",
                "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
                "--threads", str(max(args.threads, 1)), "--keep-alive", "5",
                "--access-logfile", "-", "--timeout", "120"]  # fmt: skip

@@ -1,6 +1,6 @@
 """Load: ≥ 32 simulated users for 2 minutes against a multi-process deployment.
 
-    .venv/bin/python bench/load.py [--users 32] [--seconds 120] [--web-workers 4]
+    .venv/bin/python bench/load.py [--users 32] [--seconds 120] [--web-workers 4] [--think 1,3]
         [--database-url postgres://postgres@127.0.0.1:5432/academichub_load] [--papers 274728]
 
 The deployment is the scale-out one: PostgreSQL (catalogue, users, sessions),
@@ -9,8 +9,13 @@ one `academichub worker`. The first run imports both files of ../shared/data
 (274,728 papers) into the load database; later runs reuse it. Each simulated
 user is signed in, owns a radar, and loops over a weighted mix of: the today
 page, search, the radar feed, "another batch" (POST), upvotes (POST, htmx) and
-paper pages, with a short think time. Ends with one line:
-RESULT users=… seconds=… requests=… errors=… feed_p95_ms=… search_p95_ms=… today_p95_ms=…
+paper pages. Between two requests a user thinks for a uniform random time in
+--think (seconds; default 1 to 3, a brisk reader: it clicks every two seconds
+while skimming titles), and the users start spread over the first think time
+rather than all in the same millisecond. `--think 0.05,0.25` is a stress run:
+32 users then ask for about 140 requests a second, which measures the
+deployment's capacity (req/s) rather than what 32 readers see. Ends with one line:
+RESULT users=… seconds=… requests=… errors=… feed_p95_ms=… search_p95_ms=… today_p95_ms=… req_per_s=… think_s=…
 """
 
 from __future__ import annotations
@@ -118,6 +123,23 @@ def start_deployment(args, env) -> list[subprocess.Popen]:
     sys.exit("the web processes did not become ready")
 
 
+def settle(args, seconds: float = 600) -> float:
+    """Wait until the worker has done what it does when it starts (radar blocks, word shares, the newest papers'
+    similar lists): the figures are those of a deployment that has been up for a while. Returns the wait."""
+    from academichub.ops.reliable_queue import ClaimingRedisStorage
+
+    began = time.monotonic()
+    storage = ClaimingRedisStorage(name=_env(args)["HUEY_NAME"], url=args.redis_url)
+    idle_since = None
+    while time.monotonic() - began < seconds:
+        busy = storage.queue_size() + storage.claimed_count()
+        idle_since = (idle_since or time.monotonic()) if not busy else None
+        if idle_since and time.monotonic() - idle_since >= 5:
+            break
+        time.sleep(1)
+    return time.monotonic() - began
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -125,22 +147,27 @@ def _free_port() -> int:
 
 
 class SimulatedUser(threading.Thread):
-    def __init__(self, base: str, user: dict, until: float, seed: int, results: dict, lock: threading.Lock):
+    def __init__(self, base: str, user: dict, until: float, seed: int, results: dict, lock: threading.Lock,
+                 think: tuple[float, float]):  # fmt: skip
         super().__init__(daemon=True)
         self.base, self.user, self.until, self.results, self.lock = base, user, until, results, lock
+        self.think = think
         self.rng = random.Random(seed)
         self.client = httpx.Client(base_url=base, timeout=30, cookies={"sessionid": user["session"]})
         self.shown: list[str] = []
 
     def run(self) -> None:
-        self._timed("feed", lambda: self._feed())  # sets the csrftoken cookie
+        time.sleep(self.rng.uniform(0, self.think[1]))  # readers do not all arrive in the same millisecond
+        first = self._timed("feed", lambda: self._feed())  # sets the csrftoken cookie
+        with self.lock:
+            self.results["_first_feed"].append(first)
         names, weights = zip(*MIX)
         while time.monotonic() < self.until:
             action = self.rng.choices(names, weights)[0]
             self._timed(action, getattr(self, f"_{action}"))
-            time.sleep(self.rng.uniform(0.05, 0.25))
+            time.sleep(self.rng.uniform(*self.think))
 
-    def _timed(self, name: str, call) -> None:
+    def _timed(self, name: str, call) -> float:
         began = time.perf_counter()
         try:
             response = call()
@@ -151,8 +178,10 @@ class SimulatedUser(threading.Thread):
         elapsed = (time.perf_counter() - began) * 1000
         with self.lock:
             self.results[name].append(elapsed)
+            self.results["_timeline"].append((time.monotonic(), elapsed))
             if failed:
                 self.results["_errors"].append(f"{name}: {detail}")
+        return elapsed
 
     def _csrf(self) -> dict:
         return {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": self.base + "/"}
@@ -185,6 +214,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
+def _timeline(samples: list[tuple[float, float]], slices: int = 4) -> None:
+    """p50/p95 of all requests per slice of the run: shows warm-up apart from the steady state."""
+    if not samples:
+        return
+    start, end = min(at for at, _ in samples), max(at for at, _ in samples) + 1e-9
+    width = (end - start) / slices
+    for n in range(slices):
+        part = [ms for at, ms in samples if start + n * width <= at < start + (n + 1) * width]
+        print(f"  {n * width:5.0f}-{(n + 1) * width:4.0f} s: {len(part):5} requests, p50 {percentile(part, 50):5.0f} ms,"
+              f" p95 {percentile(part, 95):5.0f} ms")  # fmt: skip
+
+
 def report(results: dict, args) -> None:
     print(f"\n{'endpoint':<16}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     total = 0
@@ -193,13 +234,28 @@ def report(results: dict, args) -> None:
         total += len(values)
         print(f"{name:<16}{len(values):>9}{len(values) / args.seconds:>8.1f}{percentile(values, 50):>9.0f}"
               f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}{max(values or [0]):>9.0f}")  # fmt: skip
+    _timeline(results["_timeline"])
+    first = results["_first_feed"]
+    print(f"  each user's first feed page: p50 {percentile(first, 50):.0f} ms, max {max(first or [0]):.0f} ms")
     errors = results["_errors"]
     print(f"total {total} requests, {total / args.seconds:.1f} req/s, {len(errors)} errors")
     for line in sorted(set(errors))[:10]:
         print("  error:", line)
     print(f"RESULT users={args.users} seconds={args.seconds} requests={total} errors={len(errors)} "
           f"feed_p95_ms={percentile(results['feed'], 95):.0f} search_p95_ms={percentile(results['search'], 95):.0f} "
-          f"today_p95_ms={percentile(results['today'], 95):.0f}")  # fmt: skip
+          f"today_p95_ms={percentile(results['today'], 95):.0f} req_per_s={total / args.seconds:.1f} "
+          f"think_s={args.think[0]:g}-{args.think[1]:g}")  # fmt: skip
+
+
+def _think(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    try:
+        bounds = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--think wants MIN,MAX in seconds, e.g. 1,3 (got {text!r})") from None
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"--think wants 0 <= MIN <= MAX (got {text!r})")
+    return bounds
 
 
 def main() -> None:
@@ -211,6 +267,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/academichub_load")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--home", default="/tmp/academichub-load")
+    parser.add_argument("--think", type=_think, default=(1.0, 3.0), help="MIN,MAX seconds between a user's requests")
     args = parser.parse_args()
     env = _env(args)
     prepare_database(args, env)
@@ -218,9 +275,9 @@ def main() -> None:
     processes = start_deployment(args, env)
     results, lock = defaultdict(list), threading.Lock()
     try:
-        httpx.get(args.base + "/", timeout=60)  # warm the first worker
+        print(f"the worker settled in {settle(args):.0f} s (its start-up jobs done)", flush=True)
         until = time.monotonic() + args.seconds
-        threads = [SimulatedUser(args.base, user, until, n, results, lock) for n, user in enumerate(users)]
+        threads = [SimulatedUser(args.base, user, until, n, results, lock, args.think) for n, user in enumerate(users)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -114,3 +114,15 @@ def test_searches_feed_the_latency_histogram(client):
     assert client.get("/search", {"q": "sorting"}).status_code == 200
     after = _parse(client.get("/metrics").content.decode())[("academichub_search_latency_seconds_count", "")]
     assert after == before + 1
+
+
+def test_a_web_process_warms_up_before_its_first_request(db, caplog):
+    import logging
+
+    from academichub import gunicorn_conf
+    from academichub.ops import warmup
+
+    with caplog.at_level(logging.INFO, logger="academichub.web"):
+        gunicorn_conf.post_worker_init(worker=None)
+    assert "web process warmed up" in caplog.text and "skipped" not in caplog.text
+    assert warmup._templates() > 50  # every page and fragment of every app

@@ -45,6 +45,7 @@ def test_worker_start_hooks_are_registered_and_never_stop_the_worker(caplog):
     for app in ("radar", "search", "briefings"):
         importlib.import_module(f"academichub.{app}.tasks")  # what the consumer imports when it starts
     for name in ("academichub.radar.tasks.queue_warm_up", "academichub.search.tasks.queue_word_shares",
+                 "academichub.search.tasks.queue_similar_warm_up",
                  "academichub.briefings.tasks.recover_briefings_at_start"):
         assert name in HUEY._startup
 

@@ -286,6 +286,26 @@ def test_similar_by_facet_on_the_engine_the_page_and_the_api(catalogue, client):
     assert ignored.status_code == 200 and "<script>" not in ignored.content.decode().split('class="similar"')[1]
 
 
+def test_the_worker_computes_the_newest_papers_similar_lists_before_a_reader_asks(catalogue, client, monkeypatch):
+    from django.core.cache import cache
+
+    from academichub.search import engine, tasks
+
+    cache.clear()
+    newest = list(Paper.objects.exclude(announced=None).order_by("-announced", "-id")[:5])
+    assert engine.warm_similar(newest=5) == 5
+    assert engine.warm_similar(newest=5) == 0  # all cached: nothing to do
+    expected = [item.paper.pk for item in engine.similar(newest[0], limit=engine.PAGE_SIMILAR_LIMIT)]
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("computed on a page although the worker had")
+
+    monkeypatch.setattr(engine, "similar", not_again)
+    body = client.get(f"/paper/{newest[0].arxiv_id}").content.decode()
+    assert all(f'data-paper-id="{pk}"' in body for pk in expected)
+    assert tasks.warm_similar_papers.call_local() == 0  # a per-process cache: the web would never see it
+
+
 # ---------------------------------------------------------------- page == API
 
 

@@ -12,10 +12,17 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 log = logging.getLogger("academichub.cache")
 T = TypeVar("T")
+
+
+def is_shared() -> bool:
+    """Whether other processes see what this one caches (Redis), so work done ahead of a reader pays off."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache)
 
 
 def cache_get(key: str, what: str):

@@ -635,6 +635,31 @@ def _neighbours(paper: Paper, depth: int, allowed: set[int] | None, text: str | 
 
 
 SIMILAR_CACHE_SECONDS = 6 * 3600
+WARM_SIMILAR_NEWEST = 2000  # about a week of arXiv cs announcements
+PAGE_SIMILAR_LIMIT = 8  # the list on a paper's page, the one worth computing ahead
+
+
+def similar_key(paper: Paper, limit: int = SIMILAR_LIMIT, facet: str | None = None) -> str:
+    """The cache key of a paper's similar papers: the paper, the list's shape and the paper's last change."""
+    stamp = f"{paper.updated_at.timestamp() if paper.updated_at else 0:.0f}"
+    return f"similar:v2:{paper.pk}:{limit}:{facet or 'all'}:{stamp}"
+
+
+def warm_similar(newest: int = WARM_SIMILAR_NEWEST) -> int:
+    """Compute the similar papers of the newest papers that have none cached; returns how many.
+
+    The newest papers are the pages readers open (from the front page, their
+    radar, a digest), and their similar list is the slowest part of a paper
+    page on a large catalogue (the keyword side, tens of milliseconds on
+    PostgreSQL). The worker computes them before a reader asks.
+    """
+    papers = Paper.objects.exclude(announced=None).order_by("-announced", "-id")[:newest]
+    computed = 0
+    for paper in papers.iterator(chunk_size=200):
+        if cache_get(similar_key(paper, PAGE_SIMILAR_LIMIT), "similar papers") is None:
+            similar_cached(paper, limit=PAGE_SIMILAR_LIMIT)
+            computed += 1
+    return computed
 
 
 def similar_cached(paper: Paper, *, limit: int = SIMILAR_LIMIT, facet: str | None = None) -> list[SimilarPaper]:
@@ -644,8 +669,7 @@ def similar_cached(paper: Paper, *, limit: int = SIMILAR_LIMIT, facet: str | Non
     seconds on a large PostgreSQL catalogue; a paper's neighbours change only
     when the catalogue grows, so they are kept for a few hours, keyed by the
     paper and its last change."""
-    stamp = f"{paper.updated_at.timestamp() if paper.updated_at else 0:.0f}"
-    key = f"similar:v2:{paper.pk}:{limit}:{facet or 'all'}:{stamp}"
+    key = similar_key(paper, limit, facet)
     ids = cache_get(key, "similar papers")
     if ids is None:
         found = similar(paper, limit=limit, facet=facet)

@@ -121,3 +121,32 @@ def queue_word_shares() -> None:
 
     if cache.get(keyword.SHARES_KEY) is None:
         refresh_word_shares()
+
+
+@db_task()
+def warm_similar_papers() -> int:
+    """Cache the similar papers of the newest papers (see `engine.warm_similar`); a no-op when all are cached.
+
+    Only where the web processes share the worker's cache (Redis): a per-process cache would keep them here."""
+    from academichub.ops.shared_cache import is_shared
+    from academichub.search.engine import warm_similar
+
+    if not is_shared():
+        return 0
+    computed = warm_similar()
+    log.info("similar papers warm: %d computed", computed)
+    return computed
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def warm_similar_periodically() -> None:
+    """New papers, and entries older than the cache's lifetime, get their similar papers before a reader asks.
+
+    No Huey lock (one left by a killed worker would stop this for good): two
+    workers at once only compute some lists twice."""
+    warm_similar_papers.call_local()
+
+
+@at_worker_start("the similar-papers warm-up")
+def queue_similar_warm_up() -> None:
+    warm_similar_papers()

@@ -16,15 +16,15 @@ log = logging.getLogger("academichub.search")
 
 
 @register.inclusion_tag("search/_similar.html")
-def similar_papers(paper, limit: int = 8, facet: str | None = None) -> dict:
+def similar_papers(paper, limit: int | None = None, facet: str | None = None) -> dict:
     """Rendered inline (no JavaScript needed); a failure leaves the list out instead of failing the page.
 
     ``facet`` narrows "similar" to the same problem, method or results
     (plain links, ``?similar=method``, so it works without JavaScript)."""
-    from academichub.search.engine import similar_cached
+    from academichub.search.engine import PAGE_SIMILAR_LIMIT, similar_cached
 
     try:
-        items = similar_cached(paper, limit=limit, facet=facet)
+        items = similar_cached(paper, limit=limit or PAGE_SIMILAR_LIMIT, facet=facet)
     except Exception:  # noqa: BLE001 — the paper page must render even if search is broken
         log.exception("similar papers failed for paper %s", getattr(paper, "pk", None))
         items = []
