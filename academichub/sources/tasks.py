@@ -11,6 +11,7 @@ sources run side by side. arXiv RSS keeps its announcement schedule
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta, timezone
 
 from django.conf import settings
@@ -170,8 +171,12 @@ def run_configured_source(name: str):
 
 
 @db_task()
-def ping() -> str:
-    """A no-op job: checks that the queue (SQLite or Redis) and a worker are connected."""
+def ping(seconds: float = 0.0) -> str:
+    """A no-op job: checks that the queue (SQLite or Redis) and a worker are connected.
+
+    ``seconds`` makes it last that long (at most 10 s), so queue tests can kill a worker while it runs one."""
+    if seconds > 0:
+        time.sleep(min(seconds, 10.0))
     return "pong"
 
 
