@@ -2,7 +2,8 @@
 
 SQLite in WAL mode under ``ACADEMICHUB_HOME`` by default; PostgreSQL when
 ``DATABASE_URL`` is set. Huey stores its queue in SQLite beside the catalogue,
-or in Redis when ``REDIS_URL`` is set.
+or in Redis when ``REDIS_URL`` is set; either way a job taken by a worker that
+is killed runs again (``academichub.ops.reliable_queue``).
 """
 
 from __future__ import annotations
@@ -196,7 +197,8 @@ def _huey() -> dict:
     if redis_url:
         return {**common, "huey_class": "academichub.ops.reliable_queue.ClaimingRedisHuey", "url": redis_url,
                 "lease_seconds": int(os.environ.get("HUEY_LEASE_SECONDS", "30"))}
-    return {**common, "huey_class": "huey.SqliteHuey", "filename": str(HOME / "queue.sqlite3")}
+    return {**common, "huey_class": "academichub.ops.reliable_queue.ClaimingSqliteHuey",
+            "filename": str(HOME / "queue.sqlite3"), "lease_seconds": int(os.environ.get("HUEY_LEASE_SECONDS", "30"))}
 
 
 HUEY = _huey()

@@ -31,7 +31,7 @@ def test_a_job_goes_through_the_queue(tmp_path, backend):
         env["HUEY_NAME"] = f"test-{uuid.uuid4().hex[:8]}"
     result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
-    kind = "ClaimingRedisHuey" if backend == "redis" else "SqliteHuey"
+    kind = "ClaimingRedisHuey" if backend == "redis" else "ClaimingSqliteHuey"
     assert result.stdout.split() == [kind, "pong"]
 
 
@@ -60,14 +60,19 @@ def test_worker_start_hooks_are_registered_and_never_stop_the_worker(caplog):
         HUEY.unregister_on_startup(f"{__name__}.broken")
 
 
-@pytest.fixture
-def claiming_storage():
+def _storage(backend: str, name: str, home):
+    from academichub.ops.reliable_queue import ClaimingRedisStorage, ClaimingSqliteStorage
+
+    if backend == "redis":
+        return ClaimingRedisStorage(name=name, url="redis://127.0.0.1:6379/15", blocking=False, lease_seconds=30)
+    return ClaimingSqliteStorage(name=name, filename=str(home / "queue.sqlite3"), lease_seconds=30)
+
+
+@pytest.fixture(params=["redis", "sqlite"])
+def claiming_storage(request, tmp_path):
     import redis
 
-    from academichub.ops.reliable_queue import ClaimingRedisStorage
-
-    storage = ClaimingRedisStorage(name=f"testclaims{uuid.uuid4().hex[:8]}", url="redis://127.0.0.1:6379/15",
-                                   blocking=False, lease_seconds=30)  # fmt: skip
+    storage = _storage(request.param, f"testclaims{uuid.uuid4().hex[:8]}", tmp_path)
     yield storage
     connection = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     for key in connection.scan_iter(f"huey.*.{storage.name}*"):
@@ -76,7 +81,10 @@ def claiming_storage():
 
 def _die(storage) -> None:
     """What a kill -9 leaves behind: the claim stays, the lease is no longer renewed."""
-    storage.conn.delete(storage.lease_prefix + storage.consumer)
+    if hasattr(storage, "lease_prefix"):
+        storage.conn.delete(storage.lease_prefix + storage.consumer)
+    else:
+        storage.sql("update lease set expires = 0 where consumer = ?", (storage.consumer,), commit=True)
 
 
 def test_a_claimed_job_of_a_dead_worker_goes_back_on_the_queue(claiming_storage):
@@ -126,7 +134,8 @@ os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
-def test_a_job_whose_worker_was_killed_runs_on_the_next_worker(tmp_path):
+@pytest.mark.parametrize("backend", ["redis", "sqlite"])
+def test_a_job_whose_worker_was_killed_runs_on_the_next_worker(tmp_path, backend):
     """kill -9 after the pop: a worker started afterwards runs the job once the dead one's lease expires."""
     import time
 
@@ -134,23 +143,28 @@ def test_a_job_whose_worker_was_killed_runs_on_the_next_worker(tmp_path):
 
     name = f"testkill{uuid.uuid4().hex[:8]}"  # Huey keeps only [a-z0-9] of a name
     env = dict(os.environ, ACADEMICHUB_HOME=str(tmp_path), DATABASE_URL="", HUEY_IMMEDIATE="0", HUEY_NAME=name,
-               REDIS_URL="redis://127.0.0.1:6379/15", HUEY_LEASE_SECONDS="2")  # fmt: skip
+               HUEY_LEASE_SECONDS="2")  # fmt: skip
+    env.pop("REDIS_URL", None)
+    if backend == "redis":
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/15"
     subprocess.run([sys.executable, "-m", "academichub", "migrate"], env=env, check=True, capture_output=True)
     died = subprocess.run([sys.executable, "-c", DIE_HOLDING_A_JOB], env=env, capture_output=True, text=True)
     assert died.returncode == -9, died.stderr[-2000:]
     task_id = died.stdout.split()[0]
-    connection = redis.Redis.from_url(env["REDIS_URL"])
-    assert connection.zcard(f"huey.redis.{name}") == 0  # Huey's own queue would have lost it here
+    storage = _storage(backend, name, tmp_path)
+    assert (storage.queue_size(), storage.claimed_count()) == (0, 1)  # Huey's own queue would have lost it here
     worker = subprocess.Popen([sys.executable, "-m", "academichub", "worker", "--no-periodic"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not connection.hexists(f"huey.results.{name}", task_id):
+        while time.monotonic() < deadline and not storage.has_data_for_key(task_id):
             time.sleep(0.2)
-        assert connection.hexists(f"huey.results.{name}", task_id)
+        assert storage.has_data_for_key(task_id)  # its result: the job ran
     finally:
         worker.terminate()
         log = worker.communicate(timeout=30)[1]
+        connection = redis.Redis.from_url("redis://127.0.0.1:6379/15")
         for key in connection.scan_iter(f"huey.*.{name}*"):
             connection.delete(key)
     assert "requeued 1 job(s) of the stopped worker" in log
+    assert storage.claimed_count() == 0
