@@ -192,13 +192,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AcademicHub <hub@loca
 
 def _huey() -> dict:
     name = os.environ.get("HUEY_NAME", "academichub")
-    common = {"name": name, "immediate": env_bool("HUEY_IMMEDIATE"), "utc": True}
+    common = {"name": name, "immediate": env_bool("HUEY_IMMEDIATE"), "utc": True,
+              "lease_seconds": int(os.environ.get("HUEY_LEASE_SECONDS", "30"))}  # see ops.reliable_queue
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
-        return {**common, "huey_class": "academichub.ops.reliable_queue.ClaimingRedisHuey", "url": redis_url,
-                "lease_seconds": int(os.environ.get("HUEY_LEASE_SECONDS", "30"))}
+        return {**common, "huey_class": "academichub.ops.reliable_queue.ClaimingRedisHuey", "url": redis_url}
     return {**common, "huey_class": "academichub.ops.reliable_queue.ClaimingSqliteHuey",
-            "filename": str(HOME / "queue.sqlite3"), "lease_seconds": int(os.environ.get("HUEY_LEASE_SECONDS", "30"))}
+            "filename": str(HOME / "queue.sqlite3")}
 
 
 HUEY = _huey()

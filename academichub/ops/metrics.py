@@ -34,7 +34,7 @@ HELP = {
     "academichub_source_failed_items": ("gauge", "Records a source could not store, over all runs."),
     "academichub_source_lag_seconds": ("gauge", "Seconds since each source's last successful run ended."),
     "academichub_queue_depth": ("gauge", "Jobs waiting in the background queue."),
-    "academichub_queue_claimed": ("gauge", "Jobs taken by a worker and not finished (Redis queue only)."),
+    "academichub_queue_claimed": ("gauge", "Jobs taken by a worker and not finished yet."),
     "academichub_search_latency_seconds": ("histogram", "Search latency."),
     "academichub_email_failures": ("gauge", "Emails whose sending failed (waiting for a retry or given up)."),
 }

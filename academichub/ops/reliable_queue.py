@@ -67,8 +67,9 @@ return result
 class ClaimsMixin:
     """What both claiming storages share: who this process is, its heartbeat, and ending a claim.
 
-    A storage provides ``_pop_and_claim()`` (the raw message or None),
-    ``_release(claim)``, ``renew_lease()`` and ``recover_dead_consumers()``.
+    A storage's ``dequeue`` claims what it takes and keeps the claim in
+    ``self._local.claimed``; it provides ``_release(claim)``,
+    ``renew_lease()``, ``recover_dead_consumers()`` and ``claimed_count()``.
     """
 
     lease_seconds: int

@@ -61,11 +61,9 @@ def is_dead(run: SourceRun, now: datetime) -> bool:
 
 def close_dead_runs(now: datetime) -> list[SourceRun]:
     """Close as failed every run whose worker died, so status pages and schedules see the truth; returns them."""
-    silent_since = now - DEAD_AFTER
-    candidates = SourceRun.objects.filter(status=SourceRun.Status.RUNNING, started__lt=silent_since).exclude(
-        heartbeat__gte=silent_since)  # fmt: skip
     closed = []
-    for run in candidates:
+    running = SourceRun.objects.filter(status=SourceRun.Status.RUNNING)  # a handful: one per busy source at most
+    for run in (run for run in running if is_dead(run, now)):
         still_running = SourceRun.objects.filter(pk=run.pk, status=SourceRun.Status.RUNNING)  # another closer may win
         if still_running.update(status=SourceRun.Status.FAILED, finished=now, error=STOPPED):
             log.warning("source %s: run %s lost its worker (no heartbeat since %s)", run.source, run.pk,

@@ -113,8 +113,13 @@ def release_if_stale(source: str, now: datetime) -> bool:
     if not lock_is_stale(source, now):
         return False
     log.warning("%s: releasing a lock left by a worker that stopped", source)
-    HUEY.lock_task(lock_name(source)).clear()  # flush_locks(name) would clear every lock this process knows
+    release_lock(source)
     return True
+
+
+def release_lock(source: str) -> None:
+    """Delete the source's lock, and only it: `HUEY.flush_locks(name)` also clears every lock this process knows."""
+    HUEY.lock_task(lock_name(source)).clear()
 
 
 def run_locked(source: str, run, wait: bool):
@@ -151,7 +156,7 @@ def dispatch_due_sources():
     now = dj_timezone.now()
     restarted = set()
     for dead in close_dead_runs(now):
-        HUEY.lock_task(lock_name(dead.source)).clear()  # the dead run held it
+        release_lock(dead.source)  # the dead run held it
         if dead.scheduled and dead.source not in restarted:  # one-off jobs come back through the queue
             restarted.add(dead.source)
             run_configured_source(dead.source)
